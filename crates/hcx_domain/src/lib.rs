@@ -1,0 +1,31 @@
+//! The hcx domain: the vocabulary of healthcare export matchmaking and the
+//! rules over it, as plain data and pure functions (no I/O, no async).
+//!
+//! Raw input becomes a validated type once, at the edge, through [`fields`]:
+//! every problem in a record is collected with the field it concerns.
+
+pub mod codes;
+pub mod fields;
+pub mod interchange;
+pub mod money;
+pub mod ocds;
+pub mod offer;
+pub mod opportunity;
+pub mod org_csv;
+pub mod organisation;
+pub mod reference;
+pub mod strategy;
+pub mod text;
+pub mod vocab;
+
+pub use codes::{
+    CountryCode, CurrencyCode, LanguageCode, NetworkCode, OfferId, OpportunityId, OrganisationId,
+    SpecialtyCode, StrategyId,
+};
+pub use fields::{FieldError, Invalid};
+pub use interchange::{Batch, LineError, Location, Record};
+pub use money::{Money, ValueBand};
+pub use offer::Offer;
+pub use opportunity::{Action, Opportunity, Status};
+pub use organisation::Organisation;
+pub use strategy::Strategy;
