@@ -1,1 +1,157 @@
-//! placeholder
+//! hcx persistence: one [`Store`] over SQLite (the embedded default) or
+//! PostgreSQL, picked from the URL, with one migration set.
+//!
+//! Records are kept as validated interchange JSON with the fields queries
+//! need copied into columns; money is integer minor units with its currency.
+//! Every write appends to the `changes` log in the same transaction, which the
+//! search indexes follow.
+
+mod error;
+mod migrate;
+mod registry;
+mod rows;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::str::FromStr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions};
+
+pub use error::StoreError;
+pub use registry::{
+    ApplySummary, Change, Counts, Expect, OpportunityFilter, OrganisationFilter, Page, Versioned,
+};
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The hcx database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to `sqlite://PATH` (created if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Config(format!(
+                "unsupported database URL {:?}: use sqlite://PATH or postgres://…",
+                redact(url)
+            )));
+        };
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
+            }
+            _ => url.to_owned(),
+        };
+        let options = AnyConnectOptions::from_str(&url)
+            .map_err(|e| StoreError::Config(format!("bad database URL {:?}: {e}", redact(&url))))?
+            .disable_statement_logging();
+        let pool_options = match backend {
+            // SQLite allows one writer; a few connections let reads proceed beside it.
+            Backend::Sqlite => AnyPoolOptions::new().max_connections(4),
+            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
+        };
+        let pool = pool_options
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        sqlx::query("pragma journal_mode = wal")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("pragma synchronous = normal")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("pragma foreign_keys = on")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("pragma busy_timeout = 10000")
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(|e| {
+                StoreError::Unavailable(format!("cannot open the database {}: {e}", redact(&url)))
+            })?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes every connection, waiting for those in use.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("select 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+/// Hides the password in a database URL.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Marks SQL assembled in this crate from fixed table and column names and
+/// numbered placeholders; values are always bound, never spliced in.
+pub(crate) fn built(sql: String) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(sql)
+}
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_never_appear_in_messages() {
+        assert_eq!(
+            redact("postgres://hcx:secret@db:5432/hcx"),
+            "postgres://hcx:***@db:5432/hcx"
+        );
+        assert_eq!(redact("sqlite://hcx.db"), "sqlite://hcx.db");
+    }
+}

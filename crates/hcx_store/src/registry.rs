@@ -1,0 +1,698 @@
+//! Reading and writing the registry: organisations, offers, strategies and opportunities.
+
+use std::collections::HashMap;
+
+use futures_util::TryStreamExt;
+use hcx_domain::vocab::OrgKind;
+use hcx_domain::{Offer, Opportunity, Organisation, Record, Strategy};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::rows::{
+    Cell, OFFERS, OPPORTUNITIES, ORGANISATIONS, STRATEGIES, TABLES, Table, cells, table_of,
+};
+use crate::{Store, StoreError, built, now_ms};
+
+/// A stored record with its version and times (milliseconds since the epoch).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Versioned<T> {
+    pub record: T,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// What a write expects to find, so that no edit silently overwrites another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// Create or replace, whatever is there.
+    Any,
+    /// Create only: refuse if the id is taken.
+    New,
+    /// Replace only the stored version given.
+    Version(i64),
+}
+
+/// What a bulk write did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ApplySummary {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// One page of a list, with the total number of matches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// Filters for listing organisations: each list is "any of", empty means all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrganisationFilter {
+    pub kinds: Vec<String>,
+    pub sectors: Vec<String>,
+    pub regions: Vec<String>,
+    pub networks: Vec<String>,
+    pub countries: Vec<String>,
+    /// Part of the name, any case.
+    pub name: Option<String>,
+}
+
+/// Filters for listing opportunities from the database (search has richer ones).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpportunityFilter {
+    pub buyers: Vec<String>,
+    pub countries: Vec<String>,
+    pub statuses: Vec<String>,
+    pub sources: Vec<String>,
+}
+
+/// One entry of the change log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub seq: i64,
+    pub kind: String,
+    pub record_id: String,
+    /// `put` or `delete`.
+    pub op: String,
+}
+
+/// Record counts for the dashboard.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub organisations_by_kind: Vec<(String, i64)>,
+    pub offers: i64,
+    pub strategies: i64,
+    pub opportunities_by_status: Vec<(String, i64)>,
+}
+
+/// Builds a `where` clause with numbered placeholders.
+#[derive(Debug, Default)]
+struct Where {
+    clauses: Vec<String>,
+    binds: Vec<String>,
+}
+
+impl Where {
+    fn any_of(&mut self, column: &str, values: &[String]) {
+        if values.is_empty() {
+            return;
+        }
+        let start = self.binds.len();
+        let marks: Vec<String> = (1..=values.len())
+            .map(|i| format!("${}", start + i))
+            .collect();
+        self.clauses
+            .push(format!("{column} in ({})", marks.join(", ")));
+        self.binds.extend(values.iter().cloned());
+    }
+
+    fn contains(&mut self, column: &str, needle: &str) {
+        self.binds.push(format!(
+            "%{}%",
+            needle.to_lowercase().replace(['%', '_'], "")
+        ));
+        self.clauses
+            .push(format!("lower({column}) like ${}", self.binds.len()));
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" where {}", self.clauses.join(" and "))
+        }
+    }
+
+    fn next(&self) -> usize {
+        self.binds.len() + 1
+    }
+}
+
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
+    binds: &'q [String],
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
+    for b in binds {
+        q = q.bind(b.as_str());
+    }
+    q
+}
+
+fn decode<T>(
+    table: Table,
+    row: &AnyRow,
+    pick: fn(Record) -> Option<T>,
+) -> Result<Versioned<T>, StoreError> {
+    let id: String = row.try_get("id")?;
+    let body: String = row.try_get("body")?;
+    let corrupt = |reason: String| StoreError::Corrupt {
+        kind: table.kind,
+        id: id.clone(),
+        reason,
+    };
+    let record = Record::parse_line(&body).map_err(|e| corrupt(e.to_string()))?;
+    let record = pick(record).ok_or_else(|| corrupt(format!("is not a {}", table.kind)))?;
+    Ok(Versioned {
+        record,
+        version: row.try_get("version")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn as_organisation(r: Record) -> Option<Organisation> {
+    match r {
+        Record::Organisation(o) => Some(o),
+        _ => None,
+    }
+}
+
+fn as_offer(r: Record) -> Option<Offer> {
+    match r {
+        Record::Offer(o) => Some(o),
+        _ => None,
+    }
+}
+
+fn as_strategy(r: Record) -> Option<Strategy> {
+    match r {
+        Record::Strategy(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn as_opportunity(r: Record) -> Option<Opportunity> {
+    match r {
+        Record::Opportunity(o) => Some(o),
+        _ => None,
+    }
+}
+
+const META: &str = "id, body, version, created_at, updated_at";
+
+/// Upserts `record` unless its stored body is identical; returns the new
+/// version, or `None` when nothing changed.
+async fn upsert(
+    tx: &mut Transaction<'_, Any>,
+    record: &Record,
+    body: &str,
+    now: i64,
+) -> Result<Option<i64>, StoreError> {
+    let table = table_of(record);
+    let n = table.columns.len();
+    let names = table.columns.join(", ");
+    let marks: Vec<String> = (2..=n + 1).map(|i| format!("${i}")).collect();
+    let updates: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    let sql = format!(
+        "insert into {t} (id, {names}, body, version, created_at, updated_at) values ($1, {marks}, ${b}, 1, ${now}, ${now}) \
+         on conflict (id) do update set {updates}, body = excluded.body, version = {t}.version + 1, updated_at = excluded.updated_at \
+         where {t}.body <> excluded.body returning version",
+        t = table.name,
+        marks = marks.join(", "),
+        b = n + 2,
+        now = n + 3,
+        updates = updates.join(", "),
+    );
+    let mut q = sqlx::query(built(sql)).bind(record.id());
+    for cell in cells(record) {
+        q = match cell {
+            Cell::Text(s) => q.bind(s),
+            Cell::MaybeText(s) => q.bind(s),
+            Cell::MaybeInt(i) => q.bind(i),
+        };
+    }
+    let row = q.bind(body).bind(now).fetch_optional(&mut **tx).await?;
+    let version = row.map(|r| r.try_get::<i64, _>(0)).transpose()?;
+    if version.is_some() {
+        log_change(tx, table.kind, record.id(), "put", now).await?;
+    }
+    Ok(version)
+}
+
+async fn log_change(
+    tx: &mut Transaction<'_, Any>,
+    kind: &str,
+    id: &str,
+    op: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("insert into changes (kind, record_id, op, at) values ($1, $2, $3, $4)")
+        .bind(kind)
+        .bind(id)
+        .bind(op)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn stored_version(
+    tx: &mut Transaction<'_, Any>,
+    table: Table,
+    id: &str,
+) -> Result<Option<i64>, StoreError> {
+    let row = sqlx::query(built(format!(
+        "select version from {} where id = $1",
+        table.name
+    )))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?)
+}
+
+fn check_expectation(
+    table: Table,
+    id: &str,
+    expect: Expect,
+    stored: Option<i64>,
+) -> Result<(), StoreError> {
+    match (expect, stored) {
+        (Expect::New, Some(_)) => Err(StoreError::Conflict(format!(
+            "{} {id:?} already exists",
+            table.kind
+        ))),
+        (Expect::Version(_), None) => Err(StoreError::NotFound {
+            kind: table.kind,
+            id: id.to_owned(),
+        }),
+        (Expect::Version(want), Some(have)) if want != have => Err(StoreError::Conflict(format!(
+            "{} {id:?} was changed by someone else (you edited version {want}, it is now version {have})",
+            table.kind
+        ))),
+        _ => Ok(()),
+    }
+}
+
+impl Store {
+    /// Writes many records in one transaction, in dependency order; records
+    /// identical to what is stored are left alone (so re-importing changes nothing).
+    pub async fn apply(&self, records: &[Record]) -> Result<ApplySummary, StoreError> {
+        let mut summary = ApplySummary::default();
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        for table in TABLES {
+            for record in records.iter().filter(|r| table_of(r) == table) {
+                match upsert(&mut tx, record, &record.to_line(), now).await? {
+                    Some(1) => summary.created += 1,
+                    Some(_) => summary.updated += 1,
+                    None => summary.unchanged += 1,
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// Writes one record, checking what it expects to find; returns the stored version.
+    pub async fn put(&self, record: &Record, expect: Expect) -> Result<i64, StoreError> {
+        let table = table_of(record);
+        let mut tx = self.pool.begin().await?;
+        let stored = stored_version(&mut tx, table, record.id()).await?;
+        check_expectation(table, record.id(), expect, stored)?;
+        let version = upsert(&mut tx, record, &record.to_line(), now_ms()).await?;
+        tx.commit().await?;
+        Ok(version.or(stored).unwrap_or(1))
+    }
+
+    async fn delete(&self, table: Table, id: &str, expect: Expect) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let stored = stored_version(&mut tx, table, id).await?;
+        if stored.is_none() {
+            return Err(StoreError::NotFound {
+                kind: table.kind,
+                id: id.to_owned(),
+            });
+        }
+        check_expectation(table, id, expect, stored)?;
+        sqlx::query(built(format!("delete from {} where id = $1", table.name)))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Conflict(_) => StoreError::Conflict(format!(
+                    "{} {id:?} cannot be deleted while offers, strategies or opportunities refer to it",
+                    table.kind
+                )),
+                other => other,
+            })?;
+        log_change(&mut tx, table.kind, id, "delete", now_ms()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn delete_organisation(&self, id: &str, expect: Expect) -> Result<(), StoreError> {
+        self.delete(ORGANISATIONS, id, expect).await
+    }
+
+    pub async fn delete_offer(&self, id: &str, expect: Expect) -> Result<(), StoreError> {
+        self.delete(OFFERS, id, expect).await
+    }
+
+    pub async fn delete_strategy(&self, id: &str, expect: Expect) -> Result<(), StoreError> {
+        self.delete(STRATEGIES, id, expect).await
+    }
+
+    pub async fn delete_opportunity(&self, id: &str, expect: Expect) -> Result<(), StoreError> {
+        self.delete(OPPORTUNITIES, id, expect).await
+    }
+
+    async fn get<T>(
+        &self,
+        table: Table,
+        column: &str,
+        key: &str,
+        pick: fn(Record) -> Option<T>,
+    ) -> Result<Option<Versioned<T>>, StoreError> {
+        let row = sqlx::query(built(format!(
+            "select {META} from {} where {column} = $1",
+            table.name
+        )))
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| decode(table, &r, pick)).transpose()
+    }
+
+    pub async fn organisation(
+        &self,
+        id: &str,
+    ) -> Result<Option<Versioned<Organisation>>, StoreError> {
+        self.get(ORGANISATIONS, "id", id, as_organisation).await
+    }
+
+    pub async fn offer(&self, id: &str) -> Result<Option<Versioned<Offer>>, StoreError> {
+        self.get(OFFERS, "id", id, as_offer).await
+    }
+
+    pub async fn strategy(&self, id: &str) -> Result<Option<Versioned<Strategy>>, StoreError> {
+        self.get(STRATEGIES, "id", id, as_strategy).await
+    }
+
+    /// The strategy of a provider, if it has one.
+    pub async fn strategy_of(
+        &self,
+        provider: &str,
+    ) -> Result<Option<Versioned<Strategy>>, StoreError> {
+        self.get(STRATEGIES, "provider_id", provider, as_strategy)
+            .await
+    }
+
+    pub async fn opportunity(
+        &self,
+        id: &str,
+    ) -> Result<Option<Versioned<Opportunity>>, StoreError> {
+        self.get(OPPORTUNITIES, "id", id, as_opportunity).await
+    }
+
+    async fn page<T>(
+        &self,
+        table: Table,
+        filter: Where,
+        order: &str,
+        offset: i64,
+        limit: i64,
+        pick: fn(Record) -> Option<T>,
+    ) -> Result<Page<Versioned<T>>, StoreError> {
+        let clause = filter.sql();
+        let total = bind_all(
+            sqlx::query(built(format!(
+                "select count(*) from {}{clause}",
+                table.name
+            ))),
+            &filter.binds,
+        )
+        .fetch_one(&self.pool)
+        .await?
+        .try_get::<i64, _>(0)?;
+        let n = filter.next();
+        let sql = format!(
+            "select {META} from {}{clause} order by {order} limit ${n} offset ${}",
+            table.name,
+            n + 1
+        );
+        let rows = bind_all(sqlx::query(built(sql)), &filter.binds)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+        let items = rows
+            .iter()
+            .map(|r| decode(table, r, pick))
+            .collect::<Result<_, _>>()?;
+        Ok(Page {
+            items,
+            total,
+            offset,
+            limit,
+        })
+    }
+
+    pub async fn list_organisations(
+        &self,
+        filter: &OrganisationFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Page<Versioned<Organisation>>, StoreError> {
+        let mut w = Where::default();
+        w.any_of("kind", &filter.kinds);
+        w.any_of("sector", &filter.sectors);
+        w.any_of("region", &filter.regions);
+        w.any_of("network", &filter.networks);
+        w.any_of("country", &filter.countries);
+        if let Some(name) = filter
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            w.contains("name", name);
+        }
+        self.page(ORGANISATIONS, w, "name, id", offset, limit, as_organisation)
+            .await
+    }
+
+    /// Offers, optionally of one provider, by title.
+    pub async fn list_offers(
+        &self,
+        provider: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Page<Versioned<Offer>>, StoreError> {
+        let mut w = Where::default();
+        w.any_of(
+            "provider_id",
+            &provider.map(str::to_owned).into_iter().collect::<Vec<_>>(),
+        );
+        self.page(OFFERS, w, "title, id", offset, limit, as_offer)
+            .await
+    }
+
+    pub async fn list_strategies(
+        &self,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Page<Versioned<Strategy>>, StoreError> {
+        self.page(
+            STRATEGIES,
+            Where::default(),
+            "id",
+            offset,
+            limit,
+            as_strategy,
+        )
+        .await
+    }
+
+    /// Opportunities, most recently changed first.
+    pub async fn list_opportunities(
+        &self,
+        filter: &OpportunityFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Page<Versioned<Opportunity>>, StoreError> {
+        let mut w = Where::default();
+        w.any_of("buyer_id", &filter.buyers);
+        w.any_of("country", &filter.countries);
+        w.any_of("status", &filter.statuses);
+        w.any_of("source", &filter.sources);
+        self.page(
+            OPPORTUNITIES,
+            w,
+            "updated_at desc, id",
+            offset,
+            limit,
+            as_opportunity,
+        )
+        .await
+    }
+
+    /// The opportunities with these ids, in the order given (missing ones skipped).
+    pub async fn opportunities_by_ids(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<Versioned<Opportunity>>, StoreError> {
+        self.by_ids(OPPORTUNITIES, ids, as_opportunity).await
+    }
+
+    /// The offers with these ids, in the order given (missing ones skipped).
+    pub async fn offers_by_ids(&self, ids: &[String]) -> Result<Vec<Versioned<Offer>>, StoreError> {
+        self.by_ids(OFFERS, ids, as_offer).await
+    }
+
+    async fn by_ids<T>(
+        &self,
+        table: Table,
+        ids: &[String],
+        pick: fn(Record) -> Option<T>,
+    ) -> Result<Vec<Versioned<T>>, StoreError> {
+        let mut found: HashMap<String, Versioned<T>> = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut w = Where::default();
+            w.any_of("id", chunk);
+            let sql = format!("select {META} from {}{}", table.name, w.sql());
+            for row in bind_all(sqlx::query(built(sql)), &w.binds)
+                .fetch_all(&self.pool)
+                .await?
+            {
+                let id: String = row.try_get("id")?;
+                found.insert(id, decode(table, &row, pick)?);
+            }
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+
+    /// Every organisation's kind by id, for checking the references of a bulk import.
+    pub async fn organisation_kinds(&self) -> Result<HashMap<String, OrgKind>, StoreError> {
+        let rows = sqlx::query("select id, kind from organisations")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let id: String = r.try_get(0)?;
+                let kind: String = r.try_get(1)?;
+                let kind = OrgKind::parse(&kind).ok_or_else(|| StoreError::Corrupt {
+                    kind: "organisation",
+                    id: id.clone(),
+                    reason: format!("unknown kind {kind:?}"),
+                })?;
+                Ok((id, kind))
+            })
+            .collect()
+    }
+
+    /// Every provider's strategy id, for keeping one strategy per provider.
+    pub async fn strategy_ids_by_provider(&self) -> Result<HashMap<String, String>, StoreError> {
+        let rows = sqlx::query("select provider_id, id from strategies")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    /// Names of organisations by id.
+    pub async fn organisation_names(&self) -> Result<HashMap<String, String>, StoreError> {
+        let rows = sqlx::query("select id, name from organisations")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    /// Streams every record as an interchange line, organisations first, each kind by id.
+    pub async fn export(
+        &self,
+        mut write: impl FnMut(&str) -> std::io::Result<()>,
+    ) -> Result<usize, StoreError> {
+        let mut n = 0;
+        for table in TABLES {
+            let sql = format!("select body from {} order by id", table.name);
+            let mut rows = sqlx::query(built(sql)).fetch(&self.pool);
+            while let Some(row) = rows.try_next().await? {
+                let body: String = row.try_get(0)?;
+                write(&body).map_err(|e| {
+                    StoreError::Unavailable(format!("cannot write the export: {e}"))
+                })?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Whether the registry holds no records at all.
+    pub async fn is_empty(&self) -> Result<bool, StoreError> {
+        let row = sqlx::query("select count(*) from organisations")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>(0)? == 0)
+    }
+
+    pub async fn counts(&self) -> Result<Counts, StoreError> {
+        let grouped = |sql: &'static str| async move {
+            let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
+            rows.iter()
+                .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
+                .collect::<Result<Vec<_>, StoreError>>()
+        };
+        let single = |sql: &'static str| async move {
+            Ok::<i64, StoreError>(
+                sqlx::query(sql)
+                    .fetch_one(&self.pool)
+                    .await?
+                    .try_get::<i64, _>(0)?,
+            )
+        };
+        Ok(Counts {
+            organisations_by_kind: grouped(
+                "select kind, count(*) from organisations group by kind order by kind",
+            )
+            .await?,
+            offers: single("select count(*) from offers").await?,
+            strategies: single("select count(*) from strategies").await?,
+            opportunities_by_status: grouped(
+                "select status, count(*) from opportunities group by status order by status",
+            )
+            .await?,
+        })
+    }
+
+    /// Change-log entries after `seq`, oldest first.
+    pub async fn changes_since(&self, seq: i64, limit: i64) -> Result<Vec<Change>, StoreError> {
+        let rows = sqlx::query(
+            "select seq, kind, record_id, op from changes where seq > $1 order by seq limit $2",
+        )
+        .bind(seq)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Change {
+                    seq: r.try_get(0)?,
+                    kind: r.try_get(1)?,
+                    record_id: r.try_get(2)?,
+                    op: r.try_get(3)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The newest change-log sequence number (0 when empty).
+    pub async fn latest_change(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("select coalesce(max(seq), 0) from changes")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>(0)?)
+    }
+}

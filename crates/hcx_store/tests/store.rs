@@ -1,0 +1,388 @@
+//! Every store function, on SQLite and on PostgreSQL.
+
+use hcx_domain::Record;
+use hcx_store::{
+    Expect, OpportunityFilter, OrganisationFilter, Store, StoreError, test_both_backends,
+};
+
+fn record(line: &str) -> Record {
+    Record::parse_line(line).unwrap_or_else(|e| panic!("{line}: {e}"))
+}
+
+fn leeds() -> Record {
+    record(
+        r#"{"record":"organisation","id":"RR8","name":"Leeds Teaching Hospitals NHS Trust","kind":"provider","sector":"nhs","country":"GB","ods_code":"RR8","region":"North East and Yorkshire","network":"HI-YH"}"#,
+    )
+}
+
+fn christie() -> Record {
+    record(
+        r#"{"record":"organisation","id":"RBV","name":"The Christie NHS Foundation Trust","kind":"provider","sector":"nhs","country":"GB","region":"North West","network":"HI-Man"}"#,
+    )
+}
+
+fn khcf() -> Record {
+    record(
+        r#"{"record":"organisation","id":"KHCF","name":"King Hussein Cancer Foundation","kind":"buyer","sector":"charity","country":"JO"}"#,
+    )
+}
+
+fn offer(id: &str, provider: &str) -> Record {
+    record(&format!(
+        r#"{{"record":"offer","id":"{id}","provider":"{provider}","title":"Oncology nursing {id}","description":"Training.","service_lines":["education_training"],"specialties":["370"],"delivery_modes":["in_country"]}}"#
+    ))
+}
+
+fn strategy(id: &str, provider: &str) -> Record {
+    record(&format!(
+        r#"{{"record":"strategy","id":"{id}","provider":"{provider}","excluded_countries":["RU"],"domestic_status":"green","min_contract_gbp":25000}}"#
+    ))
+}
+
+fn opportunity(id: &str, status: &str) -> Record {
+    record(&format!(
+        r#"{{"record":"opportunity","id":"{id}","buyer":"KHCF","country":"JO","title":"Need {id}","description":"A need.","value":{{"amount":1200000,"currency":"JOD"}},"source":"post","status":"{status}"}}"#
+    ))
+}
+
+fn world() -> Vec<Record> {
+    vec![
+        opportunity("O1", "published"),
+        offer("RR8-onc", "RR8"),
+        leeds(),
+        khcf(),
+        christie(),
+        strategy("RR8-strategy", "RR8"),
+        opportunity("O2", "draft"),
+        opportunity("O3", "published"),
+    ]
+}
+
+async fn lines(store: &Store) -> Vec<String> {
+    let mut out = Vec::new();
+    store
+        .export(|line| {
+            out.push(line.to_owned());
+            Ok(())
+        })
+        .await
+        .unwrap();
+    out
+}
+
+test_both_backends!(
+    async fn migrations_apply_once(store: &Store) {
+        assert_eq!(store.migrate().await.unwrap(), 0);
+        store.ping().await.unwrap();
+    }
+);
+
+test_both_backends!(
+    async fn a_bulk_write_orders_references_and_reapplying_changes_nothing(store: &Store) {
+        assert!(store.is_empty().await.unwrap());
+        let summary = store.apply(&world()).await.unwrap();
+        assert_eq!(
+            (summary.created, summary.updated, summary.unchanged),
+            (8, 0, 0)
+        );
+        let seq = store.latest_change().await.unwrap();
+        let again = store.apply(&world()).await.unwrap();
+        assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 8));
+        assert_eq!(
+            store.latest_change().await.unwrap(),
+            seq,
+            "no change logged for identical records"
+        );
+        assert!(!store.is_empty().await.unwrap());
+    }
+);
+
+test_both_backends!(
+    async fn records_read_back_as_written_with_versions(store: &Store) {
+        store.apply(&world()).await.unwrap();
+        let o = store.opportunity("O1").await.unwrap().unwrap();
+        assert_eq!(o.version, 1);
+        assert_eq!(o.record.value.as_ref().unwrap().minor, 1_200_000_000);
+        assert_eq!(
+            Record::Opportunity(o.record.clone()),
+            opportunity("O1", "published")
+        );
+        assert_eq!(
+            store
+                .offer("RR8-onc")
+                .await
+                .unwrap()
+                .unwrap()
+                .record
+                .provider
+                .as_str(),
+            "RR8"
+        );
+        assert_eq!(
+            store
+                .strategy_of("RR8")
+                .await
+                .unwrap()
+                .unwrap()
+                .record
+                .id
+                .as_str(),
+            "RR8-strategy"
+        );
+        assert!(store.strategy("RR8-strategy").await.unwrap().is_some());
+        assert!(store.organisation("NOPE").await.unwrap().is_none());
+
+        let version = store
+            .put(&opportunity("O1", "closed"), Expect::Version(1))
+            .await
+            .unwrap();
+        assert_eq!(version, 2);
+        let o = store.opportunity("O1").await.unwrap().unwrap();
+        assert_eq!((o.version, o.record.status.as_str()), (2, "closed"));
+        assert!(o.updated_at >= o.created_at);
+        assert_eq!(
+            store
+                .put(&opportunity("O1", "closed"), Expect::Any)
+                .await
+                .unwrap(),
+            2,
+            "same body, same version"
+        );
+    }
+);
+
+test_both_backends!(
+    async fn a_stale_or_duplicate_write_is_a_conflict(store: &Store) {
+        store.apply(&world()).await.unwrap();
+        store
+            .put(&opportunity("O1", "closed"), Expect::Version(1))
+            .await
+            .unwrap();
+        let stale = store
+            .put(&opportunity("O1", "withdrawn"), Expect::Version(1))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(stale, StoreError::Conflict(ref m) if m.contains("version 1") && m.contains("version 2")),
+            "{stale}"
+        );
+        let dup = store.put(&khcf(), Expect::New).await.unwrap_err();
+        assert!(matches!(dup, StoreError::Conflict(_)));
+        let missing = store
+            .put(&opportunity("O9", "draft"), Expect::Version(1))
+            .await
+            .unwrap_err();
+        assert!(matches!(missing, StoreError::NotFound { .. }));
+        let second_strategy = store
+            .put(&strategy("RR8-other", "RR8"), Expect::New)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(second_strategy, StoreError::Conflict(_)),
+            "{second_strategy}"
+        );
+    }
+);
+
+test_both_backends!(
+    async fn referenced_organisations_cannot_be_deleted(store: &Store) {
+        store.apply(&world()).await.unwrap();
+        let err = store
+            .delete_organisation("RR8", Expect::Any)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::Conflict(ref m) if m.contains("refer")),
+            "{err}"
+        );
+        assert!(
+            store.organisation("RR8").await.unwrap().is_some(),
+            "nothing half-deleted"
+        );
+        store
+            .delete_offer("RR8-onc", Expect::Version(1))
+            .await
+            .unwrap();
+        store
+            .delete_strategy("RR8-strategy", Expect::Any)
+            .await
+            .unwrap();
+        store.delete_organisation("RR8", Expect::Any).await.unwrap();
+        assert!(matches!(
+            store.delete_opportunity("O404", Expect::Any).await,
+            Err(StoreError::NotFound { .. })
+        ));
+        store.delete_opportunity("O2", Expect::Any).await.unwrap();
+        let changes = store.changes_since(0, 1000).await.unwrap();
+        let last = changes.last().unwrap();
+        assert_eq!(
+            (
+                last.kind.as_str(),
+                last.record_id.as_str(),
+                last.op.as_str()
+            ),
+            ("opportunity", "O2", "delete")
+        );
+        assert!(changes.windows(2).all(|w| w[0].seq < w[1].seq));
+    }
+);
+
+test_both_backends!(
+    async fn organisations_filter_by_kind_network_country_and_name(store: &Store) {
+        store.apply(&world()).await.unwrap();
+        let providers = OrganisationFilter {
+            kinds: vec!["provider".into()],
+            ..Default::default()
+        };
+        let page = store.list_organisations(&providers, 0, 10).await.unwrap();
+        assert_eq!(page.total, 2);
+        assert_eq!(
+            page.items[0].record.name, "Leeds Teaching Hospitals NHS Trust",
+            "sorted by name"
+        );
+        let network = OrganisationFilter {
+            networks: vec!["HI-Man".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            store
+                .list_organisations(&network, 0, 10)
+                .await
+                .unwrap()
+                .items[0]
+                .record
+                .id
+                .as_str(),
+            "RBV"
+        );
+        let jordan = OrganisationFilter {
+            countries: vec!["JO".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            store
+                .list_organisations(&jordan, 0, 10)
+                .await
+                .unwrap()
+                .total,
+            1
+        );
+        let name = OrganisationFilter {
+            name: Some("christie".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            store.list_organisations(&name, 0, 10).await.unwrap().total,
+            1
+        );
+        let page2 = store
+            .list_organisations(&OrganisationFilter::default(), 1, 1)
+            .await
+            .unwrap();
+        assert_eq!((page2.total, page2.items.len()), (3, 1));
+    }
+);
+
+test_both_backends!(
+    async fn opportunities_list_by_status_and_load_by_ids_in_order(store: &Store) {
+        store.apply(&world()).await.unwrap();
+        let published = OpportunityFilter {
+            statuses: vec!["published".into()],
+            ..Default::default()
+        };
+        let page = store.list_opportunities(&published, 0, 10).await.unwrap();
+        assert_eq!(page.total, 2);
+        let ids: Vec<String> = ["O3", "O404", "O1"].map(String::from).to_vec();
+        let found = store.opportunities_by_ids(&ids).await.unwrap();
+        let got: Vec<&str> = found.iter().map(|o| o.record.id.as_str()).collect();
+        assert_eq!(got, ["O3", "O1"]);
+        assert_eq!(
+            store
+                .offers_by_ids(&["RR8-onc".into()])
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            store.list_offers(Some("RR8"), 0, 10).await.unwrap().total,
+            1
+        );
+        assert_eq!(
+            store.list_offers(Some("RBV"), 0, 10).await.unwrap().total,
+            0
+        );
+        assert_eq!(store.list_strategies(0, 10).await.unwrap().total, 1);
+    }
+);
+
+test_both_backends!(
+    async fn export_writes_every_kind_in_dependency_order(store: &Store) {
+        store.apply(&world()).await.unwrap();
+        let out = lines(store).await;
+        assert_eq!(out.len(), 8);
+        let kinds: Vec<String> = out.iter().map(|l| record(l).kind().to_owned()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "organisation",
+                "organisation",
+                "organisation",
+                "offer",
+                "strategy",
+                "opportunity",
+                "opportunity",
+                "opportunity"
+            ]
+        );
+        assert_eq!(out[0], khcf().to_line(), "organisations by id");
+    }
+);
+
+test_both_backends!(
+    async fn counts_and_reference_lookups_cover_the_registry(store: &Store) {
+        store.apply(&world()).await.unwrap();
+        let counts = store.counts().await.unwrap();
+        assert_eq!(
+            counts.organisations_by_kind,
+            [("buyer".to_owned(), 1), ("provider".to_owned(), 2)]
+        );
+        assert_eq!((counts.offers, counts.strategies), (1, 1));
+        assert_eq!(
+            counts.opportunities_by_status,
+            [("draft".to_owned(), 1), ("published".to_owned(), 2)]
+        );
+        let kinds = store.organisation_kinds().await.unwrap();
+        assert_eq!(kinds.len(), 3);
+        assert_eq!(
+            store.strategy_ids_by_provider().await.unwrap()["RR8"],
+            "RR8-strategy"
+        );
+        assert_eq!(
+            store.organisation_names().await.unwrap()["KHCF"],
+            "King Hussein Cancer Foundation"
+        );
+    }
+);
+
+test_both_backends!(
+    async fn a_failed_bulk_write_leaves_nothing_behind(store: &Store) {
+        // An offer whose provider does not exist breaks the foreign key mid-transaction.
+        let err = store
+            .apply(&[leeds(), offer("X", "GHOST")])
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+        assert!(store.is_empty().await.unwrap());
+        assert_eq!(store.latest_change().await.unwrap(), 0);
+    }
+);
+
+#[tokio::test]
+async fn unsupported_urls_are_refused_by_name() {
+    let err = Store::connect("mysql://x").await.unwrap_err();
+    assert!(
+        err.to_string().contains("unsupported database URL"),
+        "{err}"
+    );
+}
