@@ -397,7 +397,13 @@ mod demo_world {
         let mut batch = Batch::from_jsonl(text);
         batch.check_references(|_| None, |_| None);
         assert_eq!(batch.sorted_errors(), vec![]);
-        let count = |kind| batch.records.iter().filter(|(_, r)| r.kind() == kind).count();
+        let count = |kind| {
+            batch
+                .records
+                .iter()
+                .filter(|(_, r)| r.kind() == kind)
+                .count()
+        };
         assert!(count("organisation") >= 60 && count("opportunity") >= 30);
     }
 }
