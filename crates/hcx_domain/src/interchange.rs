@@ -105,7 +105,8 @@ impl Record {
         self.to_value().to_string()
     }
 
-    fn references(&self) -> Vec<(&'static str, &OrganisationId)> {
+    /// The organisations this record names, with the field that names each.
+    pub fn references(&self) -> Vec<(&'static str, &OrganisationId)> {
         match self {
             Record::Organisation(_) => vec![],
             Record::Offer(o) => vec![("provider", &o.provider)],

@@ -1,1 +1,253 @@
-//! placeholder
+//! The full-text indexes of hcx (tantivy): opportunities and offers, searched
+//! by text with filters and facet counts.
+//!
+//! An index is a cache of the store, never the source of truth: it records
+//! the change-log sequence it has applied ([`SearchIndex::applied_seq`]) so a
+//! node can follow the log from there, and it starts empty
+//! ([`SearchIndex::needs_rebuild`]) whenever what is on disk is missing or
+//! was written by another version.
+//!
+//! Both kinds of document live in one tantivy index, so one commit moves
+//! both and the applied sequence can never differ between them.
+
+mod collector;
+mod query;
+mod schema;
+mod writer;
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::schema::{IndexRecordOption, Schema};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
+
+use crate::collector::{Dimension, FacetedTop, Outcome};
+use crate::schema::{Fields, Kind};
+
+pub use crate::query::{
+    DEFAULT_LIMIT, FacetCount, Hit, Hits, MAX_LIMIT, OfferFacets, OfferHits, OfferQuery,
+    OpportunityFacets, OpportunityHits, OpportunityQuery,
+};
+pub use crate::writer::SearchWriter;
+
+/// Why the search index could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// Tantivy failed (I/O, a lock held by another process, corruption).
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    /// The index directory could not be made or cleared.
+    #[error("search index directory {path}: {source}")]
+    Directory { path: PathBuf, source: io::Error },
+    /// The index holds an id the domain refuses: it was not written by this crate.
+    #[error("search index holds an invalid id {id:?}: {reason}")]
+    BadId { id: String, reason: String },
+}
+
+/// The result of a search index operation.
+pub type Result<T, E = SearchError> = std::result::Result<T, E>;
+
+/// Tantivy's indexing arena, split between its threads; it flushes a segment when full.
+const WRITER_MEMORY: usize = 64 << 20;
+
+/// The opportunity and offer index of one node, shared by its request
+/// handlers (it is `Send + Sync`) with one writer at a time.
+pub struct SearchIndex {
+    fields: Fields,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    parser: QueryParser,
+    applied_seq: AtomicI64,
+    needs_rebuild: AtomicBool,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("applied_seq", &self.applied_seq())
+            .field("needs_rebuild", &self.needs_rebuild())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it if missing. The directory is the
+    /// index's own: an index there that this version cannot use (another
+    /// schema or format, unreadable) is deleted and an empty one started,
+    /// with [`SearchIndex::needs_rebuild`] set.
+    pub fn open(dir: &Path) -> Result<SearchIndex> {
+        let directory_error = |source| SearchError::Directory {
+            path: dir.to_owned(),
+            source,
+        };
+        fs::create_dir_all(dir).map_err(directory_error)?;
+        let (schema, fields) = schema::schema();
+        if let Some((index, applied_seq)) = usable_index(dir, &schema) {
+            return SearchIndex::new(index, fields, applied_seq, false);
+        }
+        wipe(dir).map_err(directory_error)?;
+        let index = Index::create_in_dir(dir, schema)?;
+        SearchIndex::new(index, fields, 0, true)
+    }
+
+    /// An empty index in memory, for tests and one-off jobs.
+    pub fn in_memory() -> Result<SearchIndex> {
+        let (schema, fields) = schema::schema();
+        SearchIndex::new(Index::create_in_ram(schema), fields, 0, true)
+    }
+
+    fn new(
+        index: Index,
+        fields: Fields,
+        applied_seq: i64,
+        needs_rebuild: bool,
+    ) -> Result<SearchIndex> {
+        schema::register_analyzer(&index);
+        let writer = index.writer(WRITER_MEMORY)?;
+        // Only this process writes the index, and it reloads after each
+        // commit, so there is no need to watch the directory.
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let searched = fields.searched();
+        let mut parser = QueryParser::for_index(&index, searched.map(|(field, _)| field).to_vec());
+        for (field, boost) in searched {
+            parser.set_field_boost(field, boost);
+        }
+        // Each word typed narrows the results, as users of search boxes expect.
+        parser.set_conjunction_by_default();
+        Ok(SearchIndex {
+            fields,
+            reader,
+            writer: Mutex::new(writer),
+            parser,
+            applied_seq: AtomicI64::new(applied_seq),
+            needs_rebuild: AtomicBool::new(needs_rebuild),
+        })
+    }
+
+    /// Whether the index was started empty by this process (new, or the one
+    /// on disk was unusable) and has not been committed to since: the caller
+    /// should fill it from the store rather than follow the change log.
+    pub fn needs_rebuild(&self) -> bool {
+        self.needs_rebuild.load(Ordering::Acquire)
+    }
+
+    /// The change-log sequence of the last commit (0 for a new index).
+    pub fn applied_seq(&self) -> i64 {
+        self.applied_seq.load(Ordering::Acquire)
+    }
+
+    /// Starts a batch of changes, waiting while another batch is open.
+    pub fn writer(&self) -> SearchWriter<'_> {
+        // A panic during a batch rolled it back as the batch unwound, so a
+        // poisoned writer is still sound.
+        let writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        SearchWriter::new(self, writer)
+    }
+
+    /// Records a successful commit and makes it visible to searches.
+    fn committed(&self, applied_seq: i64) -> Result<()> {
+        self.applied_seq.store(applied_seq, Ordering::Release);
+        self.needs_rebuild.store(false, Ordering::Release);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Opportunities matching the query, with facet counts.
+    pub fn search_opportunities(&self, query: &OpportunityQuery) -> Result<OpportunityHits> {
+        let outcome = self.search(
+            Kind::Opportunity,
+            query.text.as_deref(),
+            query.dimensions(),
+            query::keep(query.offset, query.limit),
+        )?;
+        query.hits(outcome)
+    }
+
+    /// Offers matching the query, with facet counts.
+    pub fn search_offers(&self, query: &OfferQuery) -> Result<OfferHits> {
+        let outcome = self.search(
+            Kind::Offer,
+            query.text.as_deref(),
+            query.dimensions(),
+            query::keep(query.offset, query.limit),
+        )?;
+        query.hits(outcome)
+    }
+
+    fn search(
+        &self,
+        kind: Kind,
+        text: Option<&str>,
+        dimensions: Vec<Dimension>,
+        keep: usize,
+    ) -> Result<Outcome> {
+        let kind_term = Term::from_field_text(self.fields.kind, kind.as_str());
+        // Scored zero so that relevance is the text's alone.
+        let of_kind: Box<dyn Query> = Box::new(ConstScoreQuery::new(
+            Box::new(TermQuery::new(kind_term, IndexRecordOption::Basic)),
+            0.0,
+        ));
+        let text = text.and_then(|text| self.text_query(text));
+        let by_score = text.is_some();
+        let query = match text {
+            Some(text) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, text),
+                (Occur::Must, of_kind),
+            ])),
+            None => of_kind,
+        };
+        let collector = FacetedTop {
+            dimensions,
+            keep,
+            by_score,
+        };
+        Ok(self.reader.searcher().search(query.as_ref(), &collector)?)
+    }
+
+    /// The query for what a user typed. Syntax errors drop only the broken
+    /// part; text left with no term to match (punctuation, stop words) is
+    /// treated as no text rather than matching nothing.
+    fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
+        let (query, _errors) = self.parser.parse_query_lenient(text);
+        let mut terms = 0;
+        query.query_terms(&mut |_, _| terms += 1);
+        (terms > 0).then_some(query)
+    }
+}
+
+/// The index in `dir` and its applied sequence, if this version can use it.
+fn usable_index(dir: &Path, schema: &Schema) -> Option<(Index, i64)> {
+    let index = Index::open_in_dir(dir).ok()?;
+    if index.schema() != *schema {
+        return None;
+    }
+    let payload = index.load_metas().ok()?.payload?;
+    let applied_seq = schema::applied_seq_of(&payload)?;
+    Some((index, applied_seq))
+}
+
+/// Deletes the files of the index in `dir`. Only a directory holding an
+/// index is touched, and only its files: tantivy keeps no subdirectories,
+/// so a mistaken path cannot lose a tree.
+fn wipe(dir: &Path) -> io::Result<()> {
+    if !dir.join("meta.json").exists() {
+        return Ok(());
+    }
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

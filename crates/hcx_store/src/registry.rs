@@ -297,6 +297,15 @@ impl Store {
     /// Writes many records in one transaction, in dependency order; records
     /// identical to what is stored are left alone (so re-importing changes nothing).
     pub async fn apply(&self, records: &[Record]) -> Result<ApplySummary, StoreError> {
+        self.apply_with_progress(records, &mut |_| ()).await
+    }
+
+    /// Like [`Store::apply`], calling `progress` with the number of records written so far.
+    pub async fn apply_with_progress(
+        &self,
+        records: &[Record],
+        progress: &mut (dyn FnMut(usize) + Send),
+    ) -> Result<ApplySummary, StoreError> {
         let mut summary = ApplySummary::default();
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
@@ -307,9 +316,14 @@ impl Store {
                     Some(_) => summary.updated += 1,
                     None => summary.unchanged += 1,
                 }
+                let done = summary.created + summary.updated + summary.unchanged;
+                if done % 1000 == 0 {
+                    progress(done);
+                }
             }
         }
         tx.commit().await?;
+        progress(records.len());
         Ok(summary)
     }
 

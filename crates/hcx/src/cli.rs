@@ -1,0 +1,313 @@
+//! The `hcx` command line.
+
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use hcx_store::{OpportunityFilter, OrganisationFilter};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::{Config, parse_addr};
+use crate::services::import::{ImportReport, Progress, Source};
+use crate::services::{App, ServiceError};
+use crate::table::{Format, Table};
+
+/// Healthcare Export Exchange: matchmaking UK healthcare expertise with overseas needs.
+#[derive(Debug, Parser)]
+#[command(name = "hcx", version, about)]
+pub struct Cli {
+    /// Database: sqlite://PATH (default sqlite://hcx.db) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "HCX_DATABASE_URL", hide_env_values = true)]
+    db: Option<String>,
+    /// Configuration file (TOML); default ./hcx.toml when present.
+    #[arg(long, global = true, env = "HCX_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web UI and the JSON API.
+    Serve {
+        /// Load the demo world first if the store is empty.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on.
+        #[arg(long, value_name = "HOST:PORT")]
+        addr: Option<String>,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Import interchange JSON Lines, OCDS tenders or organisations CSV, all or nothing.
+    Import {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Export everything in the interchange format.
+    Export {
+        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Rebuild the search index from the database.
+    Reindex,
+    /// Load the demo world into the store.
+    Demo,
+    /// List records.
+    List {
+        #[arg(value_enum)]
+        what: ListWhat,
+        /// Only organisations of this kind (provider, buyer, partner, network, agency, post).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only opportunities with this status.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ListWhat {
+    Organisations,
+    Offers,
+    Opportunities,
+}
+
+/// Runs the command line; errors go to standard error with a non-zero exit.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if let Some(ServiceError::Refused(errors)) = e.downcast_ref::<ServiceError>() {
+                for error in errors {
+                    eprintln!("  {error}");
+                }
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::load(cli.config.as_deref())?;
+    if let Some(db) = &cli.db {
+        config.set_database_url(db);
+    }
+    crate::telemetry::init(config.log_json);
+    match cli.command {
+        Command::Serve { demo, addr } => {
+            if let Some(addr) = addr {
+                config.addr = parse_addr(&addr)?;
+            }
+            crate::server::serve(&config, demo).await
+        }
+        Command::Migrate => {
+            let store = hcx_store::Store::connect(&config.database_url).await?;
+            let ran = store.migrate().await?;
+            println!("{ran} migration(s) applied");
+            Ok(())
+        }
+        Command::Import { files, format } => {
+            let mut sources = Vec::new();
+            for path in &files {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                sources.push(Source {
+                    name: path.display().to_string(),
+                    text,
+                });
+            }
+            let app = App::open(&config).await?;
+            let report =
+                with_progress(async |progress| app.import(&sources, progress).await).await?;
+            print_import(&report, format)
+        }
+        Command::Export {
+            format: ExportFormat::Jsonl,
+            out,
+        } => {
+            let store = hcx_store::Store::connect(&config.database_url).await?;
+            store.migrate().await?;
+            let mut writer: Box<dyn Write + Send> = match &out {
+                Some(path) => Box::new(BufWriter::new(
+                    std::fs::File::create(path)
+                        .with_context(|| format!("cannot create {}", path.display()))?,
+                )),
+                None => Box::new(BufWriter::new(std::io::stdout())),
+            };
+            let n = store.export(|line| writeln!(writer, "{line}")).await?;
+            writer.flush()?;
+            if let Some(path) = out {
+                eprintln!("{n} records written to {}", path.display());
+            }
+            Ok(())
+        }
+        Command::Reindex => {
+            let app = App::open(&config).await?;
+            let n = app.rebuild_index().await?;
+            println!("{n} documents indexed");
+            Ok(())
+        }
+        Command::Demo => {
+            let app = App::open(&config).await?;
+            let report =
+                with_progress(async |progress| crate::demo::load(&app, progress).await).await?;
+            print_import(&report, Format::Table)
+        }
+        Command::List {
+            what,
+            kind,
+            status,
+            limit,
+            format,
+        } => {
+            let store = hcx_store::Store::connect(&config.database_url).await?;
+            store.migrate().await?;
+            let table = match what {
+                ListWhat::Organisations => {
+                    let filter = OrganisationFilter {
+                        kinds: kind.into_iter().collect(),
+                        ..Default::default()
+                    };
+                    let page = store.list_organisations(&filter, 0, limit).await?;
+                    let mut t = Table::new(&[
+                        "id", "name", "kind", "sector", "country", "region", "network",
+                    ]);
+                    for o in page.items.iter().map(|v| &v.record) {
+                        t.row([
+                            o.id.to_string(),
+                            o.name.clone(),
+                            o.kind.as_str().into(),
+                            o.sector.as_str().into(),
+                            o.country.to_string(),
+                            o.region.clone().unwrap_or_default(),
+                            o.network
+                                .as_ref()
+                                .map(ToString::to_string)
+                                .unwrap_or_default(),
+                        ]);
+                    }
+                    t
+                }
+                ListWhat::Offers => {
+                    let page = store.list_offers(None, 0, limit).await?;
+                    let mut t = Table::new(&["id", "provider", "title", "service_lines"]);
+                    for o in page.items.iter().map(|v| &v.record) {
+                        let lines: Vec<&str> = o.service_lines.iter().map(|s| s.as_str()).collect();
+                        t.row([
+                            o.id.to_string(),
+                            o.provider.to_string(),
+                            o.title.clone(),
+                            lines.join(";"),
+                        ]);
+                    }
+                    t
+                }
+                ListWhat::Opportunities => {
+                    let filter = OpportunityFilter {
+                        statuses: status.into_iter().collect(),
+                        ..Default::default()
+                    };
+                    let page = store.list_opportunities(&filter, 0, limit).await?;
+                    let mut t = Table::new(&["id", "buyer", "country", "status", "value", "title"]);
+                    for o in page.items.iter().map(|v| &v.record) {
+                        t.row([
+                            o.id.to_string(),
+                            o.buyer.to_string(),
+                            o.country.to_string(),
+                            o.status.as_str().into(),
+                            o.value
+                                .as_ref()
+                                .map(ToString::to_string)
+                                .unwrap_or_default(),
+                            o.title.clone(),
+                        ]);
+                    }
+                    t
+                }
+            };
+            table.print(format, &mut std::io::stdout().lock())?;
+            Ok(())
+        }
+    }
+}
+
+/// Runs an import with a progress bar when standard error is a terminal.
+async fn with_progress(
+    job: impl AsyncFnOnce(&mut (dyn FnMut(Progress) + Send)) -> Result<ImportReport, ServiceError>,
+) -> Result<ImportReport, ServiceError> {
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new(0)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{msg:12} [{bar:40}] {pos}/{len} records ({per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar.set_message("checking");
+    let handle = bar.clone();
+    let mut callback = move |p| match p {
+        Progress::Checked(total) => {
+            handle.set_length(total as u64);
+            handle.set_message("writing");
+        }
+        Progress::Written(n) => handle.set_position(n as u64),
+        Progress::Indexing => handle.set_message("indexing"),
+    };
+    let result = job(&mut callback).await;
+    bar.finish_and_clear();
+    result
+}
+
+fn print_import(report: &ImportReport, format: Format) -> anyhow::Result<()> {
+    if let Format::Json = format {
+        println!("{}", serde_json::to_string_pretty(report)?);
+        return Ok(());
+    }
+    let mut t = Table::new(&["file", "format", "records"]);
+    for f in &report.files {
+        t.row([f.file.clone(), f.format.to_string(), f.records.to_string()]);
+    }
+    t.print(format, &mut std::io::stdout().lock())?;
+    if let Format::Table = format {
+        let s = &report.summary;
+        println!(
+            "{} created, {} updated, {} unchanged",
+            s.created, s.updated, s.unchanged
+        );
+    }
+    Ok(())
+}

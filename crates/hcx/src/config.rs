@@ -1,0 +1,181 @@
+//! Configuration, layered: built-in defaults, then a TOML file, then `HCX_*`
+//! environment variables, then command-line flags.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+/// Where hcx keeps its data and how it serves.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Config {
+    /// `sqlite://PATH` or `postgres://…`.
+    pub database_url: String,
+    /// Folder of the full-text index (a cache of the database, rebuilt when missing).
+    pub index_dir: PathBuf,
+    /// Address `serve` listens on.
+    pub addr: SocketAddr,
+    /// Log lines as JSON instead of text.
+    pub log_json: bool,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &hcx_store::redact(&self.database_url))
+            .field("index_dir", &self.index_dir)
+            .field("addr", &self.addr)
+            .field("log_json", &self.log_json)
+            .finish()
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite://hcx.db".into(),
+            index_dir: PathBuf::from("hcx-index"),
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            log_json: false,
+        }
+    }
+}
+
+/// The keys a configuration file may set.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    index_dir: Option<PathBuf>,
+    addr: Option<String>,
+    log_json: Option<bool>,
+}
+
+impl Config {
+    /// Loads the layers below the command line: defaults, the file (`path`,
+    /// else `hcx.toml` in the working directory if present), then the environment.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Config> {
+        let mut config = Config::default();
+        let default_file = Path::new("hcx.toml");
+        let file = match path {
+            Some(p) => Some(p),
+            None if default_file.exists() => Some(default_file),
+            None => None,
+        };
+        if let Some(file) = file {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read configuration file {}", file.display()))?;
+            let parsed: FileConfig = toml::from_str(&text)
+                .with_context(|| format!("configuration file {} is invalid", file.display()))?;
+            config.apply(parsed, &format!("configuration file {}", file.display()))?;
+        }
+        let env = FileConfig {
+            database_url: env_var("HCX_DATABASE_URL"),
+            index_dir: env_var("HCX_INDEX_DIR").map(PathBuf::from),
+            addr: env_var("HCX_ADDR"),
+            log_json: match env_var("HCX_LOG_JSON").as_deref() {
+                None => None,
+                Some("1" | "true") => Some(true),
+                Some("0" | "false") => Some(false),
+                Some(other) => bail!("HCX_LOG_JSON must be true or false, not {other:?}"),
+            },
+        };
+        config.apply(env, "the environment")?;
+        Ok(config)
+    }
+
+    fn apply(&mut self, layer: FileConfig, origin: &str) -> anyhow::Result<()> {
+        if let Some(url) = layer.database_url {
+            self.set_database_url(&url);
+        }
+        if let Some(dir) = layer.index_dir {
+            self.index_dir = dir;
+        }
+        if let Some(addr) = layer.addr {
+            self.addr = parse_addr(&addr).with_context(|| format!("addr in {origin}"))?;
+        }
+        if let Some(json) = layer.log_json {
+            self.log_json = json;
+        }
+        Ok(())
+    }
+
+    /// Sets the database; a bare path means a SQLite file.
+    pub fn set_database_url(&mut self, url: &str) {
+        self.database_url = if url.contains("://") || url.starts_with("sqlite:") {
+            url.to_owned()
+        } else {
+            format!("sqlite://{url}")
+        };
+    }
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Parses `HOST:PORT` (`localhost` allowed).
+pub fn parse_addr(text: &str) -> anyhow::Result<SocketAddr> {
+    let text = text.trim();
+    if let Ok(addr) = text.parse() {
+        return Ok(addr);
+    }
+    if let Some(port) = text.strip_prefix("localhost:") {
+        let port: u16 = port
+            .parse()
+            .with_context(|| format!("{port:?} is not a port number"))?;
+        return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    bail!("{text:?} is not an address in the form HOST:PORT, e.g. 127.0.0.1:8080")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_path_means_a_sqlite_file() {
+        let mut c = Config::default();
+        c.set_database_url("/tmp/x.db");
+        assert_eq!(c.database_url, "sqlite:///tmp/x.db");
+        c.set_database_url("postgres://u:p@h/db");
+        assert_eq!(c.database_url, "postgres://u:p@h/db");
+    }
+
+    #[test]
+    fn debug_output_hides_the_database_password() {
+        let mut c = Config::default();
+        c.set_database_url("postgres://hcx:hunter2@db/hcx");
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_file_layer_sets_values_and_refuses_unknown_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hcx.toml");
+        std::fs::write(
+            &path,
+            "addr = \"0.0.0.0:9000\"\nindex_dir = \"/var/hcx/index\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&path)).unwrap();
+        assert_eq!(c.addr.port(), 9000);
+        assert_eq!(c.index_dir, PathBuf::from("/var/hcx/index"));
+        std::fs::write(&path, "adress = \"x\"\n").unwrap();
+        let err = format!("{:#}", Config::load(Some(&path)).unwrap_err());
+        assert!(err.contains("adress"), "{err}");
+    }
+
+    #[test]
+    fn addresses_name_what_is_wrong() {
+        assert_eq!(parse_addr("localhost:3000").unwrap().port(), 3000);
+        assert!(
+            parse_addr("nope")
+                .unwrap_err()
+                .to_string()
+                .contains("HOST:PORT")
+        );
+    }
+}

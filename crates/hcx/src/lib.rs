@@ -1,0 +1,11 @@
+//! hcx, the Healthcare Export Exchange: the web UI, JSON API and command line
+//! over the domain, store and search crates.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod server;
+pub mod services;
+pub mod table;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,72 @@
+//! `hcx serve`: the web server, its index follower and graceful shutdown.
+
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::config::Config;
+use crate::services::App;
+
+/// How often a node looks for writes made by other nodes.
+const FOLLOW_EVERY: Duration = Duration::from_secs(2);
+
+/// Serves until interrupted, finishing the requests in flight.
+pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
+    let app = App::open(config).await?;
+    if demo {
+        if app.store.is_empty().await? {
+            let report = crate::demo::load(&app, &mut |_| ())
+                .await
+                .context("cannot load the demo world")?;
+            tracing::info!(created = report.summary.created, "demo world loaded");
+        } else {
+            tracing::info!("the store already holds data; the demo world was not loaded");
+        }
+    }
+    let follower = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(FOLLOW_EVERY);
+            loop {
+                tick.tick().await;
+                if let Err(e) = app.catch_up().await {
+                    tracing::warn!(error = %e, "search index could not catch up");
+                }
+            }
+        })
+    };
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.addr))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, database = %hcx_store::redact(&config.database_url), "hcx is serving");
+    eprintln!("hcx is serving on http://{addr}");
+    axum::serve(listener, crate::web::router(app.clone()))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the server stopped with an error")?;
+    follower.abort();
+    app.store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,106 @@
+//! The use cases the web UI, the JSON API and the CLI share.
+
+pub mod import;
+pub mod index;
+pub mod registry;
+
+use std::sync::Arc;
+
+use hcx_domain::Invalid;
+use hcx_domain::opportunity::LifecycleError;
+use hcx_search::SearchIndex;
+use hcx_store::{Store, StoreError};
+
+use crate::config::Config;
+
+/// What a service call needs: the store and the search index that follows it.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub store: Store,
+    pub search: Arc<SearchIndex>,
+    /// One index catch-up at a time per process.
+    sync_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// Why a service call failed, in terms a caller can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The input was refused: every field that is wrong, and why.
+    #[error("invalid input: {0}")]
+    Invalid(Invalid),
+    #[error("{kind} {id:?} was not found")]
+    NotFound { kind: &'static str, id: String },
+    /// A stale version, a duplicate, or a record still in use.
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Lifecycle(#[from] LifecycleError),
+    /// The request itself is malformed (not the record it carries).
+    #[error("{0}")]
+    BadRequest(String),
+    /// A bulk import was refused whole: every problem in every file.
+    #[error("the import was refused: {} problems found, nothing was written", .0.len())]
+    Refused(Vec<import::FileError>),
+    /// Something failed inside hcx; the details go to the log, not the user.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { kind, id } => ServiceError::NotFound { kind, id },
+            StoreError::Conflict(m) => ServiceError::Conflict(m),
+            other => ServiceError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<hcx_search::SearchError> for ServiceError {
+    fn from(e: hcx_search::SearchError) -> Self {
+        ServiceError::Internal(format!("search index: {e}"))
+    }
+}
+
+impl From<Invalid> for ServiceError {
+    fn from(e: Invalid) -> Self {
+        ServiceError::Invalid(e)
+    }
+}
+
+impl App {
+    /// Opens the configured store (migrating it) and its search index,
+    /// rebuilding the index when it is new or belongs to another database.
+    pub async fn open(config: &Config) -> anyhow::Result<App> {
+        use anyhow::Context;
+        let store = Store::connect(&config.database_url).await?;
+        store
+            .migrate()
+            .await
+            .context("cannot apply the database migrations")?;
+        let search = SearchIndex::open(&config.index_dir).with_context(|| {
+            format!(
+                "cannot open the search index in {}",
+                config.index_dir.display()
+            )
+        })?;
+        let app = App::new(store, search);
+        app.prepare_index().await?;
+        Ok(app)
+    }
+
+    /// An app over `store` with an index kept in memory (tests, one-off commands).
+    pub async fn in_memory(store: Store) -> Result<App, ServiceError> {
+        let app = App::new(store, SearchIndex::in_memory()?);
+        app.prepare_index().await?;
+        Ok(app)
+    }
+
+    fn new(store: Store, search: SearchIndex) -> App {
+        App {
+            store,
+            search: Arc::new(search),
+            sync_lock: Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! The JSON API under `/api/v1`.
+
+use axum::Router;
+
+use crate::services::App;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+}
