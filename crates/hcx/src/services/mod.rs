@@ -3,6 +3,7 @@
 pub mod import;
 pub mod index;
 pub mod registry;
+pub mod search;
 
 use std::sync::Arc;
 

@@ -92,6 +92,45 @@ impl App {
         self.write(record, Expect::Version(version)).await
     }
 
+    /// Creates or replaces a record, whatever version is stored.
+    pub async fn put(&self, record: &Record) -> Result<i64, ServiceError> {
+        self.write(record, Expect::Any).await
+    }
+
+    /// Any record by kind and id.
+    pub async fn get(&self, kind: Kind, id: &str) -> Result<Versioned<Record>, ServiceError> {
+        fn wrap<T>(v: Versioned<T>, f: fn(T) -> Record) -> Versioned<Record> {
+            Versioned {
+                record: f(v.record),
+                version: v.version,
+                created_at: v.created_at,
+                updated_at: v.updated_at,
+            }
+        }
+        let found = match kind {
+            Kind::Organisation => self
+                .store
+                .organisation(id)
+                .await?
+                .map(|v| wrap(v, Record::Organisation)),
+            Kind::Offer => self.store.offer(id).await?.map(|v| wrap(v, Record::Offer)),
+            Kind::Strategy => self
+                .store
+                .strategy(id)
+                .await?
+                .map(|v| wrap(v, Record::Strategy)),
+            Kind::Opportunity => self
+                .store
+                .opportunity(id)
+                .await?
+                .map(|v| wrap(v, Record::Opportunity)),
+        };
+        found.ok_or_else(|| ServiceError::NotFound {
+            kind: kind.as_str(),
+            id: id.to_owned(),
+        })
+    }
+
     /// Removes a record (at `version`, when given).
     pub async fn delete(
         &self,

@@ -33,6 +33,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .merge(ui::routes())
         .nest("/api/v1", api::routes())
+        .merge(api::docs())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

@@ -1,9 +1,225 @@
-//! The JSON API under `/api/v1`.
+//! The JSON API under `/api/v1`: records in the interchange format, lists
+//! with filters and pagination, lifecycle actions, bulk import and export,
+//! and its own OpenAPI 3.1 description.
+
+mod records;
+mod schema;
+mod search;
+mod transfer;
 
 use axum::Router;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use hcx_domain::Record;
+use hcx_store::Versioned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa::{OpenApi, ToSchema};
+use utoipa_swagger_ui::SwaggerUi;
 
-use crate::services::App;
+use crate::services::{App, ServiceError};
+use crate::web::error::{ApiError, ErrorBody, ErrorDetail, ErrorEnvelope};
 
+/// The API's routes, to be nested under `/api/v1`.
 pub fn routes() -> Router<App> {
     Router::new()
+        .route(
+            "/organisations",
+            get(records::list_organisations).post(records::create_organisation),
+        )
+        .route(
+            "/organisations/{id}",
+            get(records::get_organisation)
+                .put(records::update_organisation)
+                .delete(records::delete_organisation),
+        )
+        .route(
+            "/offers",
+            get(search::list_offers).post(records::create_offer),
+        )
+        .route(
+            "/offers/{id}",
+            get(records::get_offer)
+                .put(records::update_offer)
+                .delete(records::delete_offer),
+        )
+        .route(
+            "/strategies",
+            get(records::list_strategies).post(records::create_strategy),
+        )
+        .route(
+            "/strategies/{id}",
+            get(records::get_strategy)
+                .put(records::update_strategy)
+                .delete(records::delete_strategy),
+        )
+        .route(
+            "/opportunities",
+            get(search::list_opportunities).post(records::create_opportunity),
+        )
+        .route(
+            "/opportunities/{id}",
+            get(records::get_opportunity)
+                .put(records::update_opportunity)
+                .delete(records::delete_opportunity),
+        )
+        .route(
+            "/opportunities/{id}/actions/{action}",
+            post(records::act_on_opportunity),
+        )
+        .route("/import", post(transfer::import))
+        .route("/export", get(transfer::export))
+        .fallback(not_found)
+}
+
+/// The OpenAPI document and the page that renders it (works offline: the
+/// viewer's files are inside the binary). Merged at the root of the site.
+pub fn docs() -> Router<App> {
+    // The viewer injects styles at run time, so its pages get a CSP that allows them.
+    Router::from(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", ApiDoc::openapi())).layer(
+        SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
+            ),
+        ),
+    )
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "hcx — Healthcare Export Exchange API",
+        description = "Organisations, provider offers and strategies, and overseas opportunities, in the hcx interchange format (version 1). Errors use one envelope: `{\"error\": {\"code\", \"message\", \"details\"}}`."
+    ),
+    paths(
+        records::list_organisations, records::create_organisation, records::get_organisation,
+        records::update_organisation, records::delete_organisation,
+        search::list_offers, records::create_offer, records::get_offer, records::update_offer, records::delete_offer,
+        records::list_strategies, records::create_strategy, records::get_strategy, records::update_strategy,
+        records::delete_strategy,
+        search::list_opportunities, records::create_opportunity, records::get_opportunity,
+        records::update_opportunity, records::delete_opportunity, records::act_on_opportunity,
+        transfer::import, transfer::export,
+    ),
+    components(schemas(
+        RecordResponse, ListResponse, ErrorEnvelope, ErrorBody, ErrorDetail, VersionBody,
+        schema::Organisation, schema::Offer, schema::Strategy, schema::Opportunity, schema::Money,
+        schema::PriceRange, schema::Requirement, schema::Classification,
+    )),
+    tags(
+        (name = "organisations", description = "Providers, overseas buyers, partners, networks, the agency and embassy posts"),
+        (name = "offers", description = "What providers can deliver"),
+        (name = "strategies", description = "Providers' international policies"),
+        (name = "opportunities", description = "Overseas needs and their lifecycle"),
+        (name = "bulk", description = "Import and export in bulk"),
+    )
+)]
+#[derive(Debug)]
+pub struct ApiDoc;
+
+/// A stored record: the interchange object with its version and times.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordResponse {
+    /// The record in the interchange format (`record` names its kind).
+    #[schema(value_type = Object)]
+    pub record: Value,
+    /// Increases by one on every change; send it back to update or delete.
+    pub version: i64,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// RFC 3339, UTC.
+    pub updated_at: String,
+}
+
+impl RecordResponse {
+    fn of<T>(v: Versioned<T>, wrap: fn(T) -> Record) -> RecordResponse {
+        RecordResponse {
+            record: wrap(v.record).to_value(),
+            version: v.version,
+            created_at: rfc3339(v.created_at),
+            updated_at: rfc3339(v.updated_at),
+        }
+    }
+}
+
+/// A page of records.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListResponse {
+    pub items: Vec<RecordResponse>,
+    /// Matches in all pages.
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u64,
+    /// For searches: counts per value of each filter, over the matches of the other filters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub facets: Option<Value>,
+}
+
+/// The version a lifecycle action applies to.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct VersionBody {
+    pub version: i64,
+}
+
+/// Milliseconds since the epoch as RFC 3339 UTC.
+fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// The version to check on a write: `If-Match: "3"` or `?version=3`.
+fn expected_version(headers: &HeaderMap, query: Option<i64>) -> Result<Option<i64>, ApiError> {
+    match headers.get(header::IF_MATCH) {
+        Some(value) => value
+            .to_str()
+            .ok()
+            .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+            .and_then(|v| v.parse().ok())
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError(ServiceError::BadRequest(
+                    "If-Match must be a record version, e.g. \"3\"".into(),
+                ))
+            }),
+        None => Ok(query),
+    }
+}
+
+async fn not_found() -> Response {
+    let error = ErrorBody {
+        code: "not_found",
+        message: "there is no such API route; see /api/v1/docs".into(),
+        details: vec![],
+    };
+    (StatusCode::NOT_FOUND, axum::Json(ErrorEnvelope { error })).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_rfc3339_utc() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+    }
+
+    #[test]
+    fn versions_come_from_if_match_or_the_query() {
+        let mut h = HeaderMap::new();
+        assert_eq!(expected_version(&h, Some(2)).unwrap(), Some(2));
+        h.insert(header::IF_MATCH, HeaderValue::from_static("\"7\""));
+        assert_eq!(expected_version(&h, Some(2)).unwrap(), Some(7));
+        h.insert(header::IF_MATCH, HeaderValue::from_static("*"));
+        assert!(expected_version(&h, None).is_err());
+    }
 }

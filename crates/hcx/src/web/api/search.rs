@@ -1,0 +1,218 @@
+//! Lists of opportunities and offers, answered by the search index with facets.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use hcx_domain::vocab::{DeliveryMode, ServiceLine, Source};
+use hcx_domain::{
+    CountryCode, FieldError, Invalid, OrganisationId, Record, SpecialtyCode, Status, ValueBand,
+};
+use hcx_search::{FacetCount, OfferQuery, OpportunityQuery};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use utoipa::IntoParams;
+
+use super::records::{values, window};
+use super::{ListResponse, RecordResponse};
+use crate::services::{App, ServiceError};
+use crate::web::error::ApiError;
+
+/// Search and filters for opportunities; filters take several values separated by commas.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct OpportunityParams {
+    /// Words to look for in titles, descriptions, specialties, buyers and countries.
+    q: Option<String>,
+    /// ISO 3166-1 alpha-2 codes
+    country: Option<String>,
+    /// education_training, consultancy, clinical_advice, service_operation, partnership, digital, research
+    service_line: Option<String>,
+    /// Treatment function codes, e.g. `370`
+    specialty: Option<String>,
+    /// draft, pending_review, published, closed, withdrawn
+    status: Option<String>,
+    /// post, trade_mission, delegation, tender, direct, agency
+    source: Option<String>,
+    /// under_100k, 100k_1m, 1m_10m, over_10m, unknown (value converted to pounds)
+    value_band: Option<String>,
+    #[param(minimum = 0)]
+    offset: Option<u64>,
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u64>,
+}
+
+/// Search and filters for offers; filters take several values separated by commas.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct OfferParams {
+    /// Words to look for in titles, descriptions, specialties and providers.
+    q: Option<String>,
+    /// Countries the provider has worked in (ISO 3166-1 alpha-2)
+    country: Option<String>,
+    service_line: Option<String>,
+    specialty: Option<String>,
+    /// in_country, remote, uk_based
+    delivery_mode: Option<String>,
+    /// Provider organisation ids
+    provider: Option<String>,
+    #[param(minimum = 0)]
+    offset: Option<u64>,
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u64>,
+}
+
+/// Parses each comma-separated value of a filter, noting every one that is not valid.
+fn parse_each<T>(
+    name: &str,
+    param: &Option<String>,
+    parse: impl Fn(&str) -> Option<T>,
+    errors: &mut Vec<FieldError>,
+) -> Vec<T> {
+    values(param)
+        .into_iter()
+        .filter_map(|v| {
+            let parsed = parse(&v);
+            if parsed.is_none() {
+                errors.push(FieldError::new(name, format!("{v:?} is not a valid value")));
+            }
+            parsed
+        })
+        .collect()
+}
+
+fn refuse_if_any(errors: Vec<FieldError>) -> Result<(), ApiError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError(ServiceError::Invalid(Invalid(errors))))
+    }
+}
+
+fn counts<T>(facet: &[FacetCount<T>], name: impl Fn(&T) -> &str) -> Value {
+    let mut map = Map::new();
+    for c in facet {
+        map.insert(name(&c.value).to_owned(), json!(c.count));
+    }
+    Value::Object(map)
+}
+
+/// Search opportunities, with facet counts.
+#[utoipa::path(get, path = "/opportunities", tag = "opportunities", params(OpportunityParams),
+    responses((status = 200, body = ListResponse), (status = 422, body = crate::web::error::ErrorEnvelope)))]
+pub async fn list_opportunities(
+    State(app): State<App>,
+    Query(p): Query<OpportunityParams>,
+) -> Result<Json<ListResponse>, ApiError> {
+    let mut errors = Vec::new();
+    let (offset, limit) = window(p.offset, p.limit);
+    let query = OpportunityQuery {
+        text: p.q.filter(|q| !q.trim().is_empty()),
+        countries: parse_each(
+            "country",
+            &p.country,
+            |v| CountryCode::parse(v).ok(),
+            &mut errors,
+        ),
+        service_lines: parse_each(
+            "service_line",
+            &p.service_line,
+            ServiceLine::parse,
+            &mut errors,
+        ),
+        specialties: parse_each(
+            "specialty",
+            &p.specialty,
+            |v| SpecialtyCode::parse(v).ok(),
+            &mut errors,
+        ),
+        statuses: parse_each("status", &p.status, Status::parse, &mut errors),
+        sources: parse_each("source", &p.source, Source::parse, &mut errors),
+        value_bands: parse_each("value_band", &p.value_band, ValueBand::parse, &mut errors),
+        offset: offset as usize,
+        limit: limit as usize,
+    };
+    refuse_if_any(errors)?;
+    let found = app.search_opportunities(query).await?;
+    let f = &found.facets;
+    Ok(Json(ListResponse {
+        items: found
+            .items
+            .into_iter()
+            .map(|v| RecordResponse::of(v, Record::Opportunity))
+            .collect(),
+        total: found.total,
+        offset,
+        limit,
+        facets: Some(json!({
+            "country": counts(&f.countries, |c| c.as_str()),
+            "service_line": counts(&f.service_lines, |s| s.as_str()),
+            "specialty": counts(&f.specialties, |s| s.as_str()),
+            "status": counts(&f.statuses, |s| s.as_str()),
+            "source": counts(&f.sources, |s| s.as_str()),
+            "value_band": counts(&f.value_bands, |b| b.as_str()),
+        })),
+    }))
+}
+
+/// Search offers, with facet counts.
+#[utoipa::path(get, path = "/offers", tag = "offers", params(OfferParams),
+    responses((status = 200, body = ListResponse), (status = 422, body = crate::web::error::ErrorEnvelope)))]
+pub async fn list_offers(
+    State(app): State<App>,
+    Query(p): Query<OfferParams>,
+) -> Result<Json<ListResponse>, ApiError> {
+    let mut errors = Vec::new();
+    let (offset, limit) = window(p.offset, p.limit);
+    let query = OfferQuery {
+        text: p.q.filter(|q| !q.trim().is_empty()),
+        countries: parse_each(
+            "country",
+            &p.country,
+            |v| CountryCode::parse(v).ok(),
+            &mut errors,
+        ),
+        service_lines: parse_each(
+            "service_line",
+            &p.service_line,
+            ServiceLine::parse,
+            &mut errors,
+        ),
+        specialties: parse_each(
+            "specialty",
+            &p.specialty,
+            |v| SpecialtyCode::parse(v).ok(),
+            &mut errors,
+        ),
+        delivery_modes: parse_each(
+            "delivery_mode",
+            &p.delivery_mode,
+            DeliveryMode::parse,
+            &mut errors,
+        ),
+        providers: parse_each(
+            "provider",
+            &p.provider,
+            |v| OrganisationId::parse(v).ok(),
+            &mut errors,
+        ),
+        offset: offset as usize,
+        limit: limit as usize,
+    };
+    refuse_if_any(errors)?;
+    let found = app.search_offers(query).await?;
+    let f = &found.facets;
+    Ok(Json(ListResponse {
+        items: found
+            .items
+            .into_iter()
+            .map(|v| RecordResponse::of(v, Record::Offer))
+            .collect(),
+        total: found.total,
+        offset,
+        limit,
+        facets: Some(json!({
+            "country": counts(&f.countries, |c| c.as_str()),
+            "service_line": counts(&f.service_lines, |s| s.as_str()),
+            "specialty": counts(&f.specialties, |s| s.as_str()),
+            "delivery_mode": counts(&f.delivery_modes, |d| d.as_str()),
+            "provider": counts(&f.providers, |p| p.as_str()),
+        })),
+    }))
+}

@@ -1,0 +1,372 @@
+//! The JSON API, driven in-process.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::json;
+
+use crate::support::{app, demo_app, export, get, import, json, send};
+
+fn khcf() -> serde_json::Value {
+    json!({"id": "KHCF", "name": "King Hussein Cancer Foundation", "kind": "buyer", "sector": "charity", "country": "JO"})
+}
+
+fn paediatric_oncology() -> serde_json::Value {
+    json!({"id": "KHCF-2027-01", "buyer": "KHCF", "country": "JO", "title": "Paediatric oncology service development",
+           "description": "Train staff and advise on a new children's cancer unit.", "service_lines": ["consultancy"],
+           "specialties": ["370"], "value": {"amount": 1200000, "currency": "JOD"}, "source": "post", "status": "draft"})
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_3_1_and_describes_every_collection() {
+    let (app, _db) = app().await;
+    let doc = get(&app, "/api/v1/openapi.json").await.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    for path in [
+        "/organisations",
+        "/offers/{id}",
+        "/strategies",
+        "/opportunities/{id}/actions/{action}",
+        "/import",
+        "/export",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} is documented");
+    }
+    let page = get(&app, "/api/v1/docs/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text.contains("swagger"),
+        "the viewer is served from the binary"
+    );
+}
+
+#[tokio::test]
+async fn a_record_is_created_read_updated_with_its_version_and_deleted() {
+    let (app, _db) = app().await;
+    let created = json(&app, "POST", "/api/v1/organisations", khcf()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(created.headers["location"], "/api/v1/organisations/KHCF");
+    assert_eq!(created.json()["version"], 1);
+    assert_eq!(created.json()["record"]["record"], "organisation");
+
+    let again = json(&app, "POST", "/api/v1/organisations", khcf()).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+
+    let mut renamed = khcf();
+    renamed["name"] = json!("KHCF");
+    let updated = json(
+        &app,
+        "PUT",
+        "/api/v1/organisations/KHCF?version=1",
+        renamed.clone(),
+    )
+    .await;
+    assert_eq!(updated.status, StatusCode::OK, "{}", updated.text);
+    assert_eq!(updated.json()["version"], 2);
+
+    let stale = json(&app, "PUT", "/api/v1/organisations/KHCF?version=1", renamed).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert_eq!(stale.json()["error"]["code"], "conflict");
+
+    let opp = json(&app, "POST", "/api/v1/opportunities", paediatric_oncology()).await;
+    assert_eq!(opp.status, StatusCode::CREATED, "{}", opp.text);
+    let in_use = send(
+        &app,
+        Request::delete("/api/v1/organisations/KHCF")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(in_use.status, StatusCode::CONFLICT);
+    let gone = send(
+        &app,
+        Request::delete("/api/v1/opportunities/KHCF-2027-01")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        get(&app, "/api/v1/opportunities/KHCF-2027-01").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn invalid_records_are_refused_with_every_field_named() {
+    let (app, _db) = app().await;
+    json(&app, "POST", "/api/v1/organisations", khcf()).await;
+    let mut bad = paediatric_oncology();
+    bad["country"] = json!("XX");
+    bad["specialties"] = json!(["999"]);
+    bad["buyer"] = json!("NOBODY");
+    bad["colour"] = json!("red");
+    let reply = json(&app, "POST", "/api/v1/opportunities", bad).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = reply.json();
+    assert_eq!(body["error"]["code"], "invalid");
+    let fields: Vec<&str> = body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["country", "specialties[0]", "colour"]);
+
+    let mut unknown_buyer = paediatric_oncology();
+    unknown_buyer["buyer"] = json!("NOBODY");
+    let reply = json(&app, "POST", "/api/v1/opportunities", unknown_buyer).await;
+    assert_eq!(reply.json()["error"]["details"][0]["field"], "buyer");
+
+    let wrong_kind = json(
+        &app,
+        "POST",
+        "/api/v1/offers",
+        json!({"record": "strategy", "id": "x"}),
+    )
+    .await;
+    assert_eq!(wrong_kind.json()["error"]["details"][0]["field"], "record");
+}
+
+#[tokio::test]
+async fn the_lifecycle_moves_only_by_allowed_steps_and_current_versions() {
+    let (app, _db) = app().await;
+    json(&app, "POST", "/api/v1/organisations", khcf()).await;
+    json(&app, "POST", "/api/v1/opportunities", paediatric_oncology()).await;
+    let base = "/api/v1/opportunities/KHCF-2027-01/actions";
+    let skip = json(
+        &app,
+        "POST",
+        &format!("{base}/publish"),
+        json!({"version": 1}),
+    )
+    .await;
+    assert_eq!(skip.status, StatusCode::CONFLICT);
+    assert!(
+        skip.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot publish")
+    );
+    let submitted = json(
+        &app,
+        "POST",
+        &format!("{base}/submit"),
+        json!({"version": 1}),
+    )
+    .await;
+    assert_eq!(submitted.json()["record"]["status"], "pending_review");
+    let stale = json(
+        &app,
+        "POST",
+        &format!("{base}/publish"),
+        json!({"version": 1}),
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let published = json(
+        &app,
+        "POST",
+        &format!("{base}/publish"),
+        json!({"version": 2}),
+    )
+    .await;
+    assert_eq!(published.json()["record"]["status"], "published");
+    assert_eq!(
+        json(&app, "POST", &format!("{base}/fly"), json!({"version": 3}))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn lists_filter_search_and_paginate_the_demo_world() {
+    let (app, _db) = demo_app().await;
+    let providers = get(
+        &app,
+        "/api/v1/organisations?kind=provider&network=HI-YH&limit=100",
+    )
+    .await
+    .json();
+    let items = providers["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(
+        items
+            .iter()
+            .all(|o| o["record"]["kind"] == "provider" && o["record"]["network"] == "HI-YH")
+    );
+
+    let diabetes = get(&app, "/api/v1/opportunities?q=diabetes").await.json();
+    assert!(diabetes["total"].as_u64().unwrap() >= 3, "{diabetes}");
+    let facets = &diabetes["facets"]["country"];
+    let (country, count) = facets.as_object().unwrap().iter().next().unwrap();
+    let narrowed = get(
+        &app,
+        &format!("/api/v1/opportunities?q=diabetes&country={country}"),
+    )
+    .await
+    .json();
+    assert_eq!(narrowed["total"], *count);
+    assert!(
+        narrowed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["record"]["country"] == country.as_str())
+    );
+
+    let page = get(&app, "/api/v1/opportunities?limit=5&offset=5")
+        .await
+        .json();
+    assert_eq!(page["items"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        (page["offset"].as_u64(), page["limit"].as_u64()),
+        (Some(5), Some(5))
+    );
+
+    let bad = get(&app, "/api/v1/opportunities?country=Jordan&status=live").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.json()["error"]["details"].as_array().unwrap().len(), 2);
+
+    let offers = get(&app, "/api/v1/offers?q=ophthalmology").await.json();
+    assert!(offers["total"].as_u64().unwrap() >= 1);
+    assert_eq!(
+        get(&app, "/api/v1/strategies?limit=1").await.json()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+fn hundred_lines_with_three_bad() -> String {
+    let mut lines = vec![khcf_line()];
+    for i in 1..100 {
+        let mut o = paediatric_oncology();
+        o["record"] = json!("opportunity");
+        o["id"] = json!(format!("KHCF-{i:03}"));
+        match i {
+            17 => o["country"] = json!("ZZ"),
+            42 => o["value"]["amount"] = json!(-3),
+            99 => {
+                o.as_object_mut().unwrap().remove("title");
+            }
+            _ => {}
+        }
+        lines.push(o.to_string());
+    }
+    lines.join("\n")
+}
+
+fn khcf_line() -> String {
+    let mut o = khcf();
+    o["record"] = json!("organisation");
+    o.to_string()
+}
+
+#[tokio::test]
+async fn a_file_with_three_bad_lines_among_a_hundred_is_refused_whole() {
+    let (app, _db) = app().await;
+    let reply = import(&app, &hundred_lines_with_three_bad()).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let details = reply.json()["error"]["details"].clone();
+    let found: Vec<(String, String)> = details
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["location"].as_str().unwrap().to_owned(),
+                d["field"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("line 18", "country"),
+        ("line 43", "value.amount"),
+        ("line 100", "title"),
+    ];
+    assert_eq!(found, expected.map(|(l, f)| (l.to_owned(), f.to_owned())));
+    assert!(app.store.is_empty().await.unwrap(), "nothing was written");
+}
+
+#[tokio::test]
+async fn reimporting_a_file_changes_nothing() {
+    let (app, _db) = app().await;
+    let text = hundred_lines_with_three_bad()
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| ![17, 42, 99].contains(i))
+        .map(|(_, l)| l)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let first = import(&app, &text).await.json();
+    assert_eq!(first["created"], 97);
+    let seq = app.store.latest_change().await.unwrap();
+    let second = import(&app, &text).await.json();
+    assert_eq!(
+        (
+            second["created"].as_u64(),
+            second["updated"].as_u64(),
+            second["unchanged"].as_u64()
+        ),
+        (Some(0), Some(0), Some(97))
+    );
+    assert_eq!(app.store.latest_change().await.unwrap(), seq);
+}
+
+async fn round_trip(source: &hcx::services::App, target: &hcx::services::App) {
+    let first = export(source).await;
+    let reply = import(target, &first).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(
+        export(target).await,
+        first,
+        "export → import → export is identical"
+    );
+    let over_http = get(target, "/api/v1/export").await;
+    assert_eq!(over_http.text, first);
+}
+
+#[tokio::test]
+async fn export_then_import_into_an_empty_store_gives_the_same_export_on_sqlite() {
+    let (source, _a) = demo_app().await;
+    let (target, _b) = app().await;
+    round_trip(&source, &target).await;
+}
+
+#[tokio::test]
+async fn export_then_import_into_an_empty_store_gives_the_same_export_on_postgres() {
+    let (source, _a) = demo_app().await;
+    let Some(db) = hcx_store::testing::postgres().await else {
+        return;
+    };
+    let target = hcx::services::App::in_memory(db.store.clone())
+        .await
+        .unwrap();
+    round_trip(&source, &target).await;
+}
+
+#[tokio::test]
+async fn unknown_api_routes_answer_with_the_error_envelope() {
+    let (app, _db) = app().await;
+    let reply = get(&app, "/api/v1/nothing-here").await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.json()["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_a_request_id() {
+    let (app, _db) = app().await;
+    let reply = get(&app, "/healthz").await;
+    assert_eq!(reply.text, "ok");
+    assert_eq!(reply.headers["x-content-type-options"], "nosniff");
+    assert!(
+        reply.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    assert!(reply.headers.contains_key("x-request-id"));
+    assert_eq!(get(&app, "/readyz").await.status, StatusCode::OK);
+}
