@@ -343,7 +343,7 @@ fn pages_across_segments_follow_one_order_without_gaps_or_repeats() {
         for i in 0..10 {
             let n = batch * 10 + i;
             let o = opportunity(&format!("opp-{n:02}"), r#""title":"Nurse training""#);
-            w.put_opportunity(&o, "Buyer", (n % 7) as i64).unwrap();
+            w.put_opportunity(&o, "Buyer", n % 7).unwrap();
         }
         w.commit(batch + 1).unwrap();
     }
@@ -368,7 +368,7 @@ fn pages_across_segments_follow_one_order_without_gaps_or_repeats() {
     let all: Vec<OpportunityId> = all.hits.into_iter().map(|h| h.id).collect();
     assert_eq!(paged, all);
     let mut expected: Vec<(i64, String)> = (0..40)
-        .map(|n| (-((n % 7) as i64), format!("opp-{n:02}")))
+        .map(|n| (-(n % 7_i64), format!("opp-{n:02}")))
         .collect();
     expected.sort();
     let expected: Vec<&str> = expected.iter().map(|(_, id)| id.as_str()).collect();
