@@ -61,6 +61,11 @@ enum Command {
     Reindex,
     /// Load the demo world into the store.
     Demo,
+    /// Measure hcx on generated data.
+    Bench {
+        #[command(subcommand)]
+        scenario: Scenario,
+    },
     /// List records.
     List {
         #[arg(value_enum)]
@@ -75,6 +80,22 @@ enum Command {
         limit: i64,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum Scenario {
+    /// Import generated opportunities (into a fresh temporary SQLite store unless --db is given).
+    Import {
+        #[arg(long, default_value_t = 100_000)]
+        opportunities: usize,
+    },
+    /// Time filtered searches over generated opportunities indexed in memory.
+    Search {
+        #[arg(long, default_value_t = 100_000)]
+        opportunities: usize,
+        #[arg(long, default_value_t = 2_000)]
+        queries: usize,
     },
 }
 
@@ -182,6 +203,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let report =
                 with_progress(async |progress| crate::demo::load(&app, progress).await).await?;
             print_import(&report, Format::Table)
+        }
+        Command::Bench {
+            scenario: Scenario::Import { opportunities },
+        } => {
+            let scratch = tempfile::tempdir()?;
+            if cli.db.is_none() {
+                config.set_database_url(&scratch.path().join("bench.db").display().to_string());
+            }
+            config.index_dir = scratch.path().join("index");
+            let app = App::open(&config).await?;
+            println!("{}", crate::bench::import(&app, opportunities).await?);
+            Ok(())
+        }
+        Command::Bench {
+            scenario:
+                Scenario::Search {
+                    opportunities,
+                    queries,
+                },
+        } => {
+            let report =
+                tokio::task::spawn_blocking(move || crate::bench::search(opportunities, queries))
+                    .await??;
+            println!("{report}");
+            Ok(())
         }
         Command::List {
             what,

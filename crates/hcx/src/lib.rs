@@ -1,6 +1,7 @@
 //! hcx, the Healthcare Export Exchange: the web UI, JSON API and command line
 //! over the domain, store and search crates.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -77,7 +77,7 @@ pub struct Change {
     pub seq: i64,
     pub kind: String,
     pub record_id: String,
-    /// `put` or `delete`.
+    /// `create`, `update` or `delete`.
     pub op: String,
 }
 
@@ -195,47 +195,76 @@ fn as_opportunity(r: Record) -> Option<Opportunity> {
 
 const META: &str = "id, body, version, created_at, updated_at";
 
-/// Upserts `record` unless its stored body is identical; returns the new
-/// version, or `None` when nothing changed.
+/// Rows per multi-row statement: well under both backends' parameter limits.
+const ROWS_PER_STATEMENT: usize = 200;
+
+/// Upserts records of one table, leaving alone those whose stored body is
+/// identical, and logs each change; returns the id and new version of each
+/// record that changed (version 1: created).
 async fn upsert(
     tx: &mut Transaction<'_, Any>,
-    record: &Record,
-    body: &str,
+    table: Table,
+    records: &[&Record],
     now: i64,
-) -> Result<Option<i64>, StoreError> {
-    let table = table_of(record);
+) -> Result<Vec<(String, i64)>, StoreError> {
     let n = table.columns.len();
     let names = table.columns.join(", ");
-    let marks: Vec<String> = (2..=n + 1).map(|i| format!("${i}")).collect();
     let updates: Vec<String> = table
         .columns
         .iter()
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
-    let sql = format!(
-        "insert into {t} (id, {names}, body, version, created_at, updated_at) values ($1, {marks}, ${b}, 1, ${now}, ${now}) \
-         on conflict (id) do update set {updates}, body = excluded.body, version = {t}.version + 1, updated_at = excluded.updated_at \
-         where {t}.body <> excluded.body returning version",
-        t = table.name,
-        marks = marks.join(", "),
-        b = n + 2,
-        now = n + 3,
-        updates = updates.join(", "),
-    );
-    let mut q = sqlx::query(built(sql)).bind(record.id());
-    for cell in cells(record) {
-        q = match cell {
-            Cell::Text(s) => q.bind(s),
-            Cell::MaybeText(s) => q.bind(s),
-            Cell::MaybeInt(i) => q.bind(i),
-        };
+    let mut changed = Vec::new();
+    for chunk in records.chunks(ROWS_PER_STATEMENT) {
+        // $1 is the time; each row then takes id, its columns and its body.
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let first = 2 + r * (n + 2);
+                let marks: Vec<String> = (first..first + n + 2).map(|i| format!("${i}")).collect();
+                format!("({}, 1, $1, $1)", marks.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "insert into {t} (id, {names}, body, version, created_at, updated_at) values {rows} \
+             on conflict (id) do update set {updates}, body = excluded.body, version = {t}.version + 1, updated_at = excluded.updated_at \
+             where {t}.body <> excluded.body returning id, version",
+            t = table.name,
+            rows = rows.join(", "),
+            updates = updates.join(", "),
+        );
+        let mut q = sqlx::query(built(sql)).bind(now);
+        for record in chunk {
+            q = q.bind(record.id().to_owned());
+            for cell in cells(record) {
+                q = match cell {
+                    Cell::Text(s) => q.bind(s),
+                    Cell::MaybeText(s) => q.bind(s),
+                    Cell::MaybeInt(i) => q.bind(i),
+                };
+            }
+            q = q.bind(record.to_line());
+        }
+        for row in q.fetch_all(&mut **tx).await? {
+            changed.push((row.try_get::<String, _>(0)?, row.try_get::<i64, _>(1)?));
+        }
     }
-    let row = q.bind(body).bind(now).fetch_optional(&mut **tx).await?;
-    let version = row.map(|r| r.try_get::<i64, _>(0)).transpose()?;
-    if version.is_some() {
-        log_change(tx, table.kind, record.id(), "put", now).await?;
+    for chunk in changed.chunks(ROWS_PER_STATEMENT) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| format!("($1, ${}, ${}, $2)", 3 + 2 * r, 4 + 2 * r))
+            .collect();
+        let sql = format!(
+            "insert into changes (kind, record_id, op, at) values {}",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(built(sql)).bind(table.kind).bind(now);
+        for (id, version) in chunk {
+            q = q
+                .bind(id.as_str())
+                .bind(if *version == 1 { "create" } else { "update" });
+        }
+        q.execute(&mut **tx).await?;
     }
-    Ok(version)
+    Ok(changed)
 }
 
 async fn log_change(
@@ -295,7 +324,8 @@ fn check_expectation(
 
 impl Store {
     /// Writes many records in one transaction, in dependency order; records
-    /// identical to what is stored are left alone (so re-importing changes nothing).
+    /// identical to what is stored are left alone (so re-importing changes
+    /// nothing). Each record must appear once.
     pub async fn apply(&self, records: &[Record]) -> Result<ApplySummary, StoreError> {
         self.apply_with_progress(records, &mut |_| ()).await
     }
@@ -309,21 +339,20 @@ impl Store {
         let mut summary = ApplySummary::default();
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
+        let mut done = 0;
         for table in TABLES {
-            for record in records.iter().filter(|r| table_of(r) == table) {
-                match upsert(&mut tx, record, &record.to_line(), now).await? {
-                    Some(1) => summary.created += 1,
-                    Some(_) => summary.updated += 1,
-                    None => summary.unchanged += 1,
-                }
-                let done = summary.created + summary.updated + summary.unchanged;
-                if done % 1000 == 0 {
-                    progress(done);
-                }
+            let of_table: Vec<&Record> = records.iter().filter(|r| table_of(r) == table).collect();
+            for chunk in of_table.chunks(1000) {
+                let changed = upsert(&mut tx, table, chunk, now).await?;
+                let created = changed.iter().filter(|(_, v)| *v == 1).count();
+                summary.created += created;
+                summary.updated += changed.len() - created;
+                summary.unchanged += chunk.len() - changed.len();
+                done += chunk.len();
+                progress(done);
             }
         }
         tx.commit().await?;
-        progress(records.len());
         Ok(summary)
     }
 
@@ -333,9 +362,9 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let stored = stored_version(&mut tx, table, record.id()).await?;
         check_expectation(table, record.id(), expect, stored)?;
-        let version = upsert(&mut tx, record, &record.to_line(), now_ms()).await?;
+        let changed = upsert(&mut tx, table, &[record], now_ms()).await?;
         tx.commit().await?;
-        Ok(version.or(stored).unwrap_or(1))
+        Ok(changed.first().map(|(_, v)| *v).or(stored).unwrap_or(1))
     }
 
     async fn delete(&self, table: Table, id: &str, expect: Expect) -> Result<(), StoreError> {

@@ -68,7 +68,8 @@ impl App {
                     ("opportunity", _) => opportunity_ids.push(id.to_owned()),
                     ("offer", "delete") => plan.deleted_offers.extend(OfferId::parse(id).ok()),
                     ("offer", _) => offer_ids.push(id.to_owned()),
-                    ("organisation", "put") => organisations.push(id.to_owned()),
+                    // A new organisation has nothing indexed under its old name.
+                    ("organisation", "update") => organisations.push(id.to_owned()),
                     _ => {}
                 }
             }
