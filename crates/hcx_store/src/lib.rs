@@ -24,6 +24,17 @@ pub use registry::{
     ApplySummary, Change, Counts, Expect, OpportunityFilter, OrganisationFilter, Page, Versioned,
 };
 
+/// Settings of every SQLite connection: write-ahead logging (readers never
+/// wait for the writer), durable at checkpoints, foreign keys enforced, a wait
+/// rather than an error when the database is busy, and a 64 MiB page cache.
+const SQLITE_PRAGMAS: &[&str] = &[
+    "pragma journal_mode = wal",
+    "pragma synchronous = normal",
+    "pragma foreign_keys = on",
+    "pragma busy_timeout = 10000",
+    "pragma cache_size = -65536",
+];
+
 /// Which database a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -70,18 +81,9 @@ impl Store {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        sqlx::query("pragma journal_mode = wal")
-                            .execute(&mut *conn)
-                            .await?;
-                        sqlx::query("pragma synchronous = normal")
-                            .execute(&mut *conn)
-                            .await?;
-                        sqlx::query("pragma foreign_keys = on")
-                            .execute(&mut *conn)
-                            .await?;
-                        sqlx::query("pragma busy_timeout = 10000")
-                            .execute(&mut *conn)
-                            .await?;
+                        for pragma in SQLITE_PRAGMAS {
+                            sqlx::query(*pragma).execute(&mut *conn).await?;
+                        }
                     }
                     Ok(())
                 })

@@ -196,7 +196,7 @@ fn as_opportunity(r: Record) -> Option<Opportunity> {
 const META: &str = "id, body, version, created_at, updated_at";
 
 /// Rows per multi-row statement: well under both backends' parameter limits.
-const ROWS_PER_STATEMENT: usize = 200;
+const ROWS_PER_STATEMENT: usize = 20;
 
 /// Upserts records of one table, leaving alone those whose stored body is
 /// identical, and logs each change; returns the id and new version of each
