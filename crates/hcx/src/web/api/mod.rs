@@ -159,6 +159,28 @@ pub struct ListResponse {
     pub facets: Option<Value>,
 }
 
+impl ListResponse {
+    /// A page of stored records, wrapped as records of one kind.
+    fn of<T>(
+        items: Vec<Versioned<T>>,
+        wrap: fn(T) -> Record,
+        total: u64,
+        (offset, limit): (u64, u64),
+        facets: Option<Value>,
+    ) -> ListResponse {
+        ListResponse {
+            items: items
+                .into_iter()
+                .map(|v| RecordResponse::of(v, wrap))
+                .collect(),
+            total,
+            offset,
+            limit,
+            facets,
+        }
+    }
+}
+
 /// The version a lifecycle action applies to.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct VersionBody {

@@ -277,17 +277,14 @@ pub async fn list_organisations(
         .list_organisations(&filter, offset as i64, limit as i64)
         .await
         .map_err(ServiceError::from)?;
-    Ok(Json(ListResponse {
-        items: page
-            .items
-            .into_iter()
-            .map(|v| RecordResponse::of(v, Record::Organisation))
-            .collect(),
-        total: page.total as u64,
-        offset,
-        limit,
-        facets: None,
-    }))
+    let total = page.total as u64;
+    Ok(Json(ListResponse::of(
+        page.items,
+        Record::Organisation,
+        total,
+        (offset, limit),
+        None,
+    )))
 }
 
 /// Pagination only.
@@ -311,17 +308,14 @@ pub async fn list_strategies(
         .list_strategies(offset as i64, limit as i64)
         .await
         .map_err(ServiceError::from)?;
-    Ok(Json(ListResponse {
-        items: page
-            .items
-            .into_iter()
-            .map(|v| RecordResponse::of(v, Record::Strategy))
-            .collect(),
-        total: page.total as u64,
-        offset,
-        limit,
-        facets: None,
-    }))
+    let total = page.total as u64;
+    Ok(Json(ListResponse::of(
+        page.items,
+        Record::Strategy,
+        total,
+        (offset, limit),
+        None,
+    )))
 }
 
 /// Move an opportunity through its lifecycle: `submit` (draft → pending review),

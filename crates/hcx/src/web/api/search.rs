@@ -11,8 +11,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use utoipa::IntoParams;
 
+use super::ListResponse;
 use super::records::{values, window};
-use super::{ListResponse, RecordResponse};
 use crate::services::{App, ServiceError};
 use crate::web::error::ApiError;
 
@@ -58,30 +58,51 @@ pub struct OfferParams {
     limit: Option<u64>,
 }
 
-/// Parses each comma-separated value of a filter, noting every one that is not valid.
-fn parse_each<T>(
-    name: &str,
-    param: &Option<String>,
-    parse: impl Fn(&str) -> Option<T>,
-    errors: &mut Vec<FieldError>,
-) -> Vec<T> {
-    values(param)
-        .into_iter()
-        .filter_map(|v| {
-            let parsed = parse(&v);
-            if parsed.is_none() {
-                errors.push(FieldError::new(name, format!("{v:?} is not a valid value")));
-            }
-            parsed
-        })
-        .collect()
+/// Reads comma-separated filter values, collecting every one that is not valid.
+#[derive(Debug, Default)]
+struct Filters {
+    errors: Vec<FieldError>,
 }
 
-fn refuse_if_any(errors: Vec<FieldError>) -> Result<(), ApiError> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError(ServiceError::Invalid(Invalid(errors))))
+impl Filters {
+    fn each<T>(
+        &mut self,
+        name: &str,
+        param: &Option<String>,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Vec<T> {
+        values(param)
+            .into_iter()
+            .filter_map(|v| {
+                let parsed = parse(&v);
+                if parsed.is_none() {
+                    self.errors
+                        .push(FieldError::new(name, format!("{v:?} is not a valid value")));
+                }
+                parsed
+            })
+            .collect()
+    }
+
+    fn countries(&mut self, param: &Option<String>) -> Vec<CountryCode> {
+        self.each("country", param, |v| CountryCode::parse(v).ok())
+    }
+
+    fn service_lines(&mut self, param: &Option<String>) -> Vec<ServiceLine> {
+        self.each("service_line", param, ServiceLine::parse)
+    }
+
+    fn specialties(&mut self, param: &Option<String>) -> Vec<SpecialtyCode> {
+        self.each("specialty", param, |v| SpecialtyCode::parse(v).ok())
+    }
+
+    /// Refuses the request if any value was invalid.
+    fn check(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError(ServiceError::Invalid(Invalid(self.errors))))
+        }
     }
 }
 
@@ -93,6 +114,10 @@ fn counts<T>(facet: &[FacetCount<T>], name: impl Fn(&T) -> &str) -> Value {
     Value::Object(map)
 }
 
+fn text(q: Option<String>) -> Option<String> {
+    q.filter(|q| !q.trim().is_empty())
+}
+
 /// Search opportunities, with facet counts.
 #[utoipa::path(get, path = "/opportunities", tag = "opportunities", params(OpportunityParams),
     responses((status = 200, body = ListResponse), (status = 422, body = crate::web::error::ErrorEnvelope)))]
@@ -100,55 +125,37 @@ pub async fn list_opportunities(
     State(app): State<App>,
     Query(p): Query<OpportunityParams>,
 ) -> Result<Json<ListResponse>, ApiError> {
-    let mut errors = Vec::new();
-    let (offset, limit) = window(p.offset, p.limit);
+    let mut filters = Filters::default();
+    let window = window(p.offset, p.limit);
     let query = OpportunityQuery {
-        text: p.q.filter(|q| !q.trim().is_empty()),
-        countries: parse_each(
-            "country",
-            &p.country,
-            |v| CountryCode::parse(v).ok(),
-            &mut errors,
-        ),
-        service_lines: parse_each(
-            "service_line",
-            &p.service_line,
-            ServiceLine::parse,
-            &mut errors,
-        ),
-        specialties: parse_each(
-            "specialty",
-            &p.specialty,
-            |v| SpecialtyCode::parse(v).ok(),
-            &mut errors,
-        ),
-        statuses: parse_each("status", &p.status, Status::parse, &mut errors),
-        sources: parse_each("source", &p.source, Source::parse, &mut errors),
-        value_bands: parse_each("value_band", &p.value_band, ValueBand::parse, &mut errors),
-        offset: offset as usize,
-        limit: limit as usize,
+        countries: filters.countries(&p.country),
+        service_lines: filters.service_lines(&p.service_line),
+        specialties: filters.specialties(&p.specialty),
+        statuses: filters.each("status", &p.status, Status::parse),
+        sources: filters.each("source", &p.source, Source::parse),
+        value_bands: filters.each("value_band", &p.value_band, ValueBand::parse),
+        text: text(p.q),
+        offset: window.0 as usize,
+        limit: window.1 as usize,
     };
-    refuse_if_any(errors)?;
+    filters.check()?;
     let found = app.search_opportunities(query).await?;
     let f = &found.facets;
-    Ok(Json(ListResponse {
-        items: found
-            .items
-            .into_iter()
-            .map(|v| RecordResponse::of(v, Record::Opportunity))
-            .collect(),
-        total: found.total,
-        offset,
-        limit,
-        facets: Some(json!({
-            "country": counts(&f.countries, |c| c.as_str()),
-            "service_line": counts(&f.service_lines, |s| s.as_str()),
-            "specialty": counts(&f.specialties, |s| s.as_str()),
-            "status": counts(&f.statuses, |s| s.as_str()),
-            "source": counts(&f.sources, |s| s.as_str()),
-            "value_band": counts(&f.value_bands, |b| b.as_str()),
-        })),
-    }))
+    let facets = json!({
+        "country": counts(&f.countries, |c| c.as_str()),
+        "service_line": counts(&f.service_lines, |s| s.as_str()),
+        "specialty": counts(&f.specialties, |s| s.as_str()),
+        "status": counts(&f.statuses, |s| s.as_str()),
+        "source": counts(&f.sources, |s| s.as_str()),
+        "value_band": counts(&f.value_bands, |b| b.as_str()),
+    });
+    Ok(Json(ListResponse::of(
+        found.items,
+        Record::Opportunity,
+        found.total,
+        window,
+        Some(facets),
+    )))
 }
 
 /// Search offers, with facet counts.
@@ -158,61 +165,33 @@ pub async fn list_offers(
     State(app): State<App>,
     Query(p): Query<OfferParams>,
 ) -> Result<Json<ListResponse>, ApiError> {
-    let mut errors = Vec::new();
-    let (offset, limit) = window(p.offset, p.limit);
+    let mut filters = Filters::default();
+    let window = window(p.offset, p.limit);
     let query = OfferQuery {
-        text: p.q.filter(|q| !q.trim().is_empty()),
-        countries: parse_each(
-            "country",
-            &p.country,
-            |v| CountryCode::parse(v).ok(),
-            &mut errors,
-        ),
-        service_lines: parse_each(
-            "service_line",
-            &p.service_line,
-            ServiceLine::parse,
-            &mut errors,
-        ),
-        specialties: parse_each(
-            "specialty",
-            &p.specialty,
-            |v| SpecialtyCode::parse(v).ok(),
-            &mut errors,
-        ),
-        delivery_modes: parse_each(
-            "delivery_mode",
-            &p.delivery_mode,
-            DeliveryMode::parse,
-            &mut errors,
-        ),
-        providers: parse_each(
-            "provider",
-            &p.provider,
-            |v| OrganisationId::parse(v).ok(),
-            &mut errors,
-        ),
-        offset: offset as usize,
-        limit: limit as usize,
+        countries: filters.countries(&p.country),
+        service_lines: filters.service_lines(&p.service_line),
+        specialties: filters.specialties(&p.specialty),
+        delivery_modes: filters.each("delivery_mode", &p.delivery_mode, DeliveryMode::parse),
+        providers: filters.each("provider", &p.provider, |v| OrganisationId::parse(v).ok()),
+        text: text(p.q),
+        offset: window.0 as usize,
+        limit: window.1 as usize,
     };
-    refuse_if_any(errors)?;
+    filters.check()?;
     let found = app.search_offers(query).await?;
     let f = &found.facets;
-    Ok(Json(ListResponse {
-        items: found
-            .items
-            .into_iter()
-            .map(|v| RecordResponse::of(v, Record::Offer))
-            .collect(),
-        total: found.total,
-        offset,
-        limit,
-        facets: Some(json!({
-            "country": counts(&f.countries, |c| c.as_str()),
-            "service_line": counts(&f.service_lines, |s| s.as_str()),
-            "specialty": counts(&f.specialties, |s| s.as_str()),
-            "delivery_mode": counts(&f.delivery_modes, |d| d.as_str()),
-            "provider": counts(&f.providers, |p| p.as_str()),
-        })),
-    }))
+    let facets = json!({
+        "country": counts(&f.countries, |c| c.as_str()),
+        "service_line": counts(&f.service_lines, |s| s.as_str()),
+        "specialty": counts(&f.specialties, |s| s.as_str()),
+        "delivery_mode": counts(&f.delivery_modes, |d| d.as_str()),
+        "provider": counts(&f.providers, |p| p.as_str()),
+    });
+    Ok(Json(ListResponse::of(
+        found.items,
+        Record::Offer,
+        found.total,
+        window,
+        Some(facets),
+    )))
 }
