@@ -185,7 +185,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 )),
                 None => Box::new(BufWriter::new(std::io::stdout())),
             };
-            let n = store.export(|line| writeln!(writer, "{line}")).await?;
+            // A reader that stops early (`hcx export | head`) is not an error.
+            let mut closed = false;
+            let written = store
+                .export(|line| {
+                    writeln!(writer, "{line}")
+                        .inspect_err(|e| closed = e.kind() == std::io::ErrorKind::BrokenPipe)
+                })
+                .await;
+            if closed {
+                return Ok(());
+            }
+            let n = written?;
             writer.flush()?;
             if let Some(path) = out {
                 eprintln!("{n} records written to {}", path.display());
