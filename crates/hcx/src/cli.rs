@@ -61,7 +61,7 @@ enum Command {
     Reindex,
     /// Load the demo world into the store.
     Demo,
-    /// Measure hcx on generated data.
+    /// Measure hcx on generated data, in a fresh temporary SQLite store unless --db is given.
     Bench {
         #[command(subcommand)]
         scenario: Scenario,
@@ -85,12 +85,12 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum Scenario {
-    /// Import generated opportunities (into a fresh temporary SQLite store unless --db is given).
+    /// Import generated opportunities and report the throughput.
     Import {
         #[arg(long, default_value_t = 100_000)]
         opportunities: usize,
     },
-    /// Time filtered searches over generated opportunities indexed in memory.
+    /// Import generated opportunities, then time filtered searches over them.
     Search {
         #[arg(long, default_value_t = 100_000)]
         opportunities: usize,
@@ -215,29 +215,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 with_progress(async |progress| crate::demo::load(&app, progress).await).await?;
             print_import(&report, Format::Table)
         }
-        Command::Bench {
-            scenario: Scenario::Import { opportunities },
-        } => {
+        Command::Bench { scenario } => {
             let scratch = tempfile::tempdir()?;
             if cli.db.is_none() {
                 config.set_database_url(&scratch.path().join("bench.db").display().to_string());
             }
             config.index_dir = scratch.path().join("index");
             let app = App::open(&config).await?;
-            println!("{}", crate::bench::import(&app, opportunities).await?);
-            Ok(())
-        }
-        Command::Bench {
-            scenario:
+            match scenario {
+                Scenario::Import { opportunities } => {
+                    println!("{}", crate::bench::import(&app, opportunities).await?);
+                }
                 Scenario::Search {
                     opportunities,
                     queries,
-                },
-        } => {
-            let report =
-                tokio::task::spawn_blocking(move || crate::bench::search(opportunities, queries))
-                    .await??;
-            println!("{report}");
+                } => {
+                    crate::bench::import(&app, opportunities).await?;
+                    println!("{}", crate::bench::search(&app, queries).await?);
+                }
+            }
             Ok(())
         }
         Command::List {
