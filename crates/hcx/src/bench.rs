@@ -160,7 +160,7 @@ pub async fn search(app: &App, queries: usize) -> anyhow::Result<String> {
             text: Some(words[..2].join(" ")),
             countries: vec![CountryCode::parse(country).map_err(anyhow::Error::msg)?],
             statuses: vec![Status::Published],
-            value_bands: if rng.next() % 2 == 0 {
+            value_bands: if rng.next().is_multiple_of(2) {
                 vec![ValueBand::From1mTo10m]
             } else {
                 vec![]

@@ -31,6 +31,18 @@ impl From<ServiceError> for PageError {
     }
 }
 
+impl From<hcx_store::StoreError> for PageError {
+    fn from(e: hcx_store::StoreError) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl From<hcx_store::StoreError> for ApiError {
+    fn from(e: hcx_store::StoreError) -> Self {
+        ApiError(e.into())
+    }
+}
+
 /// A problem with one field (or one line of a file).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {

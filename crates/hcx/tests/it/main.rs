@@ -1,5 +1,7 @@
 //! hcx's integration tests: the router in-process, and the `hcx` binary.
 
 mod api;
+mod browser;
 mod cli;
 mod support;
+mod ui;

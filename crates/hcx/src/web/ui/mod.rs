@@ -20,10 +20,8 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-use hcx_store::StoreError;
-
 use crate::services::App;
-use crate::web::error::{ErrorBody, ErrorDetail, PageError};
+use crate::web::error::{ErrorBody, ErrorDetail};
 use layout::{Layout, Section};
 
 /// The pages, the stylesheet, and a 404 page for every other path.
@@ -85,12 +83,6 @@ fn title_of(status: StatusCode) -> &'static str {
 }
 
 /// Store reads made by the pages fail like any service call.
-impl From<StoreError> for PageError {
-    fn from(e: StoreError) -> Self {
-        PageError(e.into())
-    }
-}
-
 /// Any path no route claims.
 async fn not_found(uri: Uri) -> Response {
     let error = ErrorBody {

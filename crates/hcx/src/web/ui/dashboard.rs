@@ -1,0 +1,76 @@
+//! `/`: what the registry holds, with links into the filtered lists, and the
+//! latest published opportunities.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use hcx_domain::Status;
+use hcx_domain::vocab::OrgKind;
+use hcx_store::OpportunityFilter;
+
+use super::layout::{Layout, Section};
+use super::views::OpportunitySummary;
+use crate::services::App;
+use crate::web::error::PageError;
+
+/// Published opportunities shown on the dashboard.
+const RECENT: i64 = 5;
+
+/// A count with the label and the list it links to.
+#[derive(Debug)]
+struct Tally {
+    label: &'static str,
+    count: i64,
+    href: String,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    layout: Layout,
+    organisations: Vec<Tally>,
+    organisations_total: i64,
+    offers: i64,
+    strategies: i64,
+    opportunities: Vec<Tally>,
+    opportunities_total: i64,
+    recent: Vec<OpportunitySummary>,
+}
+
+pub async fn get_dashboard(State(app): State<App>) -> Result<DashboardPage, PageError> {
+    let counts = app.store.counts().await?;
+    let published = OpportunityFilter {
+        statuses: vec![Status::Published.as_str().to_owned()],
+        ..OpportunityFilter::default()
+    };
+    let recent = app.store.list_opportunities(&published, 0, RECENT).await?;
+    let count_of = |pairs: &[(String, i64)], name: &str| {
+        pairs.iter().find(|(n, _)| n == name).map_or(0, |(_, c)| *c)
+    };
+    let organisations: Vec<Tally> = OrgKind::ALL
+        .iter()
+        .map(|k| Tally {
+            label: k.label(),
+            count: count_of(&counts.organisations_by_kind, k.as_str()),
+            href: format!("/organisations?kind={}", k.as_str()),
+        })
+        .collect();
+    let opportunities: Vec<Tally> = Status::NAMES
+        .iter()
+        .map(|(name, s)| Tally {
+            label: s.label(),
+            count: count_of(&counts.opportunities_by_status, name),
+            href: format!("/opportunities?status={name}"),
+        })
+        .collect();
+    Ok(DashboardPage {
+        layout: Layout::new("Dashboard", Section::Dashboard),
+        organisations_total: organisations.iter().map(|t| t.count).sum(),
+        offers: counts.offers,
+        strategies: counts.strategies,
+        opportunities_total: opportunities.iter().map(|t| t.count).sum(),
+        organisations,
+        opportunities,
+        recent: OpportunitySummary::list(&app.store, &recent.items).await?,
+    })
+}

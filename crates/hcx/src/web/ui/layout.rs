@@ -1,0 +1,71 @@
+//! What every page shares: its title and where it sits in the navigation.
+
+/// The part of the site a page belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Dashboard,
+    Opportunities,
+    Organisations,
+    Other,
+}
+
+/// The layout's data: `base.html` reads it.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub title: String,
+    section: Section,
+    /// Whether the page is the section's own list page, rather than a page within it.
+    index: bool,
+}
+
+/// One link of the main navigation.
+#[derive(Debug, Clone)]
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+    /// `page` on the section's own page, `true` on a page within the section.
+    pub current: Option<&'static str>,
+}
+
+const NAV: [(&str, &str, Section); 4] = [
+    ("/", "Dashboard", Section::Dashboard),
+    ("/opportunities", "Opportunities", Section::Opportunities),
+    ("/organisations", "Organisations", Section::Organisations),
+    ("/api/v1/docs", "API docs", Section::Other),
+];
+
+impl Layout {
+    /// A section's own page.
+    pub fn new(title: impl Into<String>, section: Section) -> Layout {
+        Layout {
+            title: title.into(),
+            section,
+            index: true,
+        }
+    }
+
+    /// A page within a section (one record, a form).
+    pub fn within(title: impl Into<String>, section: Section) -> Layout {
+        Layout {
+            index: false,
+            ..Layout::new(title, section)
+        }
+    }
+
+    pub fn nav(&self) -> Vec<NavLink> {
+        NAV.iter()
+            .map(|&(href, label, section)| NavLink {
+                href,
+                label,
+                current: match (
+                    section == self.section && section != Section::Other,
+                    self.index,
+                ) {
+                    (false, _) => None,
+                    (true, true) => Some("page"),
+                    (true, false) => Some("true"),
+                },
+            })
+            .collect()
+    }
+}
