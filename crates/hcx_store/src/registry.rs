@@ -653,6 +653,26 @@ impl Store {
             .collect()
     }
 
+    /// Names of the organisations with these ids (unknown ids left out).
+    pub async fn organisation_names_of(
+        &self,
+        ids: &[String],
+    ) -> Result<HashMap<String, String>, StoreError> {
+        let mut names = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut w = Where::default();
+            w.any_of("id", chunk);
+            let sql = format!("select id, name from organisations{}", w.sql());
+            for row in bind_all(sqlx::query(built(sql)), &w.binds)
+                .fetch_all(&self.pool)
+                .await?
+            {
+                names.insert(row.try_get(0)?, row.try_get(1)?);
+            }
+        }
+        Ok(names)
+    }
+
     /// Streams every record as an interchange line, organisations first, each kind by id.
     pub async fn export(
         &self,

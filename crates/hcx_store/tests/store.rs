@@ -362,6 +362,12 @@ test_both_backends!(
             store.organisation_names().await.unwrap()["KHCF"],
             "King Hussein Cancer Foundation"
         );
+        let some = store
+            .organisation_names_of(&["RR8".into(), "NOPE".into()])
+            .await
+            .unwrap();
+        assert_eq!(some.len(), 1);
+        assert_eq!(some["RR8"], "Leeds Teaching Hospitals NHS Trust");
     }
 );
 

@@ -1,5 +1,6 @@
 //! The use cases the web UI, the JSON API and the CLI share.
 
+pub mod export;
 pub mod import;
 pub mod index;
 pub mod registry;

@@ -85,14 +85,5 @@ pub async fn import(app: &App, text: &str) -> Reply {
 
 /// Everything the store holds, as an export writes it.
 pub async fn export(app: &App) -> String {
-    let mut out = String::new();
-    app.store
-        .export(|line| {
-            out.push_str(line);
-            out.push('\n');
-            Ok(())
-        })
-        .await
-        .expect("export");
-    out
+    app.export_text().await.expect("export")
 }

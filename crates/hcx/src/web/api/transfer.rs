@@ -51,14 +51,6 @@ pub async fn import(
 #[utoipa::path(get, path = "/export", tag = "bulk",
     responses((status = 200, description = "One record per line", body = String, content_type = "application/x-ndjson")))]
 pub async fn export(State(app): State<App>) -> Result<impl IntoResponse, ApiError> {
-    let mut out = String::new();
-    app.store
-        .export(|line| {
-            out.push_str(line);
-            out.push('\n');
-            Ok(())
-        })
-        .await
-        .map_err(ServiceError::from)?;
-    Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], out))
+    let text = app.export_text().await?;
+    Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], text))
 }

@@ -114,21 +114,15 @@ impl OpportunitySummary {
     }
 }
 
-/// The names of the organisations with these ids (one lookup per distinct id).
+/// The names of the organisations with these ids, in one query.
 pub async fn names_of(
     store: &Store,
     ids: impl Iterator<Item = &str>,
 ) -> Result<HashMap<String, String>, ServiceError> {
-    let mut names = HashMap::new();
-    for id in ids {
-        if names.contains_key(id) {
-            continue;
-        }
-        if let Some(org) = store.organisation(id).await? {
-            names.insert(id.to_owned(), org.record.name);
-        }
-    }
-    Ok(names)
+    let mut ids: Vec<String> = ids.map(str::to_owned).collect();
+    ids.sort();
+    ids.dedup();
+    Ok(store.organisation_names_of(&ids).await?)
 }
 
 #[cfg(test)]
