@@ -24,7 +24,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const PAGE_TIMEOUT: Duration = Duration::from_secs(90);
 const CSP: &str = "default-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'";
 
-/// The UI pages checked, each with something it must show.
+/// The pages checked (the UI and the API documentation), each with something it must show.
 const PAGES: &[(&str, &str)] = &[
     ("/", "Recently updated published opportunities"),
     ("/opportunities?q=diabetes&country=AE", "Diabetes"),
@@ -44,6 +44,7 @@ const PAGES: &[(&str, &str)] = &[
         "/organisations/KHCF",
         "Paediatric oncology service development",
     ),
+    ("/api/v1/docs/", "swagger-ui"),
 ];
 
 fn in_ci() -> bool {
@@ -220,7 +221,14 @@ async fn every_main_page_renders_in_chromium_without_errors_or_csp_violations() 
         }
         failures.extend(page.problems.iter().map(|p| format!("{path}: {p}")));
         for href in linked(&page.dom) {
-            let status = crate::support::get(&app, href).await.status;
+            // Relative links (the API viewer's) resolve against the page's folder.
+            let target = if href.starts_with('/') {
+                href.to_owned()
+            } else {
+                let folder = &path[..=path.rfind('/').unwrap_or(0)];
+                format!("{folder}{}", href.trim_start_matches("./"))
+            };
+            let status = crate::support::get(&app, &target).await.status;
             if status != StatusCode::OK {
                 failures.push(format!("{path}: {href} answered {status}"));
             }
