@@ -127,12 +127,16 @@ impl App {
         sources: &[Source],
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Result<ImportReport, ServiceError> {
+        // Reading is CPU work: off the async runtime, so a server keeps answering.
+        let owned = sources.to_vec();
+        let parsed =
+            tokio::task::spawn_blocking(move || owned.iter().map(read_source).collect::<Vec<_>>())
+                .await
+                .map_err(|e| ServiceError::Internal(format!("import reader stopped: {e}")))?;
         let mut read: Vec<(&Source, Format, Batch)> = sources
             .iter()
-            .map(|s| {
-                let (format, batch) = read_source(s);
-                (s, format, batch)
-            })
+            .zip(parsed)
+            .map(|(s, (format, batch))| (s, format, batch))
             .collect();
 
         let mut kinds: HashMap<String, OrgKind> = self.store.organisation_kinds().await?;
