@@ -63,8 +63,8 @@ create table opportunities (
     constraint opportunities_buyer_fkey foreign key (buyer_id) references organisations (id)
 );
 create index opportunities_buyer_idx on opportunities (buyer_id);
-create index opportunities_status_idx on opportunities (status, updated_at);
-create index opportunities_country_idx on opportunities (country);
+-- Interactive filtering is the search index's job; indexes here serve the
+-- lookups the store itself makes, since each one slows bulk imports.
 
 -- Every write appends here in the same transaction; search indexes follow it.
 create table changes (

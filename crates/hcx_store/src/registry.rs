@@ -195,8 +195,22 @@ fn as_opportunity(r: Record) -> Option<Opportunity> {
 
 const META: &str = "id, body, version, created_at, updated_at";
 
-/// Rows per multi-row statement: well under both backends' parameter limits.
+/// Rows per multi-row statement. SQLite finds each numbered parameter by a
+/// linear search, so binding costs grow with the square of the count: small
+/// statements are faster than large ones.
 const ROWS_PER_STATEMENT: usize = 20;
+/// Ids per `in (...)` lookup, for the same reason.
+const IDS_PER_STATEMENT: usize = 100;
+
+/// A record ready to bind: its id, its column values and its body.
+type Prepared = (String, Vec<Cell>, String);
+
+fn prepare(records: &[&Record]) -> Vec<Prepared> {
+    records
+        .iter()
+        .map(|r| (r.id().to_owned(), cells(r), r.to_line()))
+        .collect()
+}
 
 /// Upserts records of one table, leaving alone those whose stored body is
 /// identical, and logs each change; returns the id and new version of each
@@ -215,9 +229,11 @@ async fn upsert(
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
     let mut changed = Vec::new();
-    for chunk in records.chunks(ROWS_PER_STATEMENT) {
+    let mut chunks = records.chunks(ROWS_PER_STATEMENT);
+    let mut ready = chunks.next().map(prepare);
+    while let Some(rows) = ready.take() {
         // $1 is the time; each row then takes id, its columns and its body.
-        let rows: Vec<String> = (0..chunk.len())
+        let marks: Vec<String> = (0..rows.len())
             .map(|r| {
                 let first = 2 + r * (n + 2);
                 let marks: Vec<String> = (first..first + n + 2).map(|i| format!("${i}")).collect();
@@ -229,24 +245,28 @@ async fn upsert(
              on conflict (id) do update set {updates}, body = excluded.body, version = {t}.version + 1, updated_at = excluded.updated_at \
              where {t}.body <> excluded.body returning id, version",
             t = table.name,
-            rows = rows.join(", "),
+            rows = marks.join(", "),
             updates = updates.join(", "),
         );
         let mut q = sqlx::query(built(sql)).bind(now);
-        for record in chunk {
-            q = q.bind(record.id().to_owned());
-            for cell in cells(record) {
+        for (id, cells, body) in rows {
+            q = q.bind(id);
+            for cell in cells {
                 q = match cell {
                     Cell::Text(s) => q.bind(s),
                     Cell::MaybeText(s) => q.bind(s),
                     Cell::MaybeInt(i) => q.bind(i),
                 };
             }
-            q = q.bind(record.to_line());
+            q = q.bind(body);
         }
-        for row in q.fetch_all(&mut **tx).await? {
+        // The next rows are serialised while the database writes these.
+        let (written, next) =
+            tokio::join!(q.fetch_all(&mut **tx), async { chunks.next().map(prepare) });
+        for row in written? {
             changed.push((row.try_get::<String, _>(0)?, row.try_get::<i64, _>(1)?));
         }
+        ready = next;
     }
     for chunk in changed.chunks(ROWS_PER_STATEMENT) {
         let rows: Vec<String> = (0..chunk.len())
@@ -579,6 +599,43 @@ impl Store {
         .await
     }
 
+    /// Opportunities in id order after `after`, for walking the whole table in pages.
+    pub async fn scan_opportunities(
+        &self,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<Versioned<Opportunity>>, StoreError> {
+        self.scan(OPPORTUNITIES, after, limit, as_opportunity).await
+    }
+
+    /// Offers in id order after `after`, for walking the whole table in pages.
+    pub async fn scan_offers(
+        &self,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<Versioned<Offer>>, StoreError> {
+        self.scan(OFFERS, after, limit, as_offer).await
+    }
+
+    async fn scan<T>(
+        &self,
+        table: Table,
+        after: &str,
+        limit: i64,
+        pick: fn(Record) -> Option<T>,
+    ) -> Result<Vec<Versioned<T>>, StoreError> {
+        let sql = format!(
+            "select {META} from {} where id > $1 order by id limit $2",
+            table.name
+        );
+        let rows = sqlx::query(built(sql))
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| decode(table, r, pick)).collect()
+    }
+
     /// The opportunities with these ids, in the order given (missing ones skipped).
     pub async fn opportunities_by_ids(
         &self,
@@ -599,7 +656,7 @@ impl Store {
         pick: fn(Record) -> Option<T>,
     ) -> Result<Vec<Versioned<T>>, StoreError> {
         let mut found: HashMap<String, Versioned<T>> = HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
+        for chunk in ids.chunks(IDS_PER_STATEMENT) {
             let mut w = Where::default();
             w.any_of("id", chunk);
             let sql = format!("select {META} from {}{}", table.name, w.sql());
@@ -659,7 +716,7 @@ impl Store {
         ids: &[String],
     ) -> Result<HashMap<String, String>, StoreError> {
         let mut names = HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
+        for chunk in ids.chunks(IDS_PER_STATEMENT) {
             let mut w = Where::default();
             w.any_of("id", chunk);
             let sql = format!("select id, name from organisations{}", w.sql());

@@ -109,26 +109,19 @@ impl App {
             seq: self.store.latest_change().await?,
             ..Plan::default()
         };
-        let mut offset = 0;
+        let mut after = String::new();
         loop {
-            let page = self
-                .store
-                .list_opportunities(&OpportunityFilter::default(), offset, REBUILD_PAGE)
-                .await?;
-            offset += REBUILD_PAGE;
-            plan.opportunities.extend(page.items);
-            if offset >= page.total {
-                break;
-            }
+            let page = self.store.scan_opportunities(&after, REBUILD_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.record.id.to_string();
+            plan.opportunities.extend(page);
         }
-        offset = 0;
+        after.clear();
         loop {
-            let page = self.store.list_offers(None, offset, REBUILD_PAGE).await?;
-            offset += REBUILD_PAGE;
-            plan.offers.extend(page.items);
-            if offset >= page.total {
-                break;
-            }
+            let page = self.store.scan_offers(&after, REBUILD_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.record.id.to_string();
+            plan.offers.extend(page);
         }
         plan.names = self.store.organisation_names().await?;
         let documents = plan.opportunities.len() + plan.offers.len();
