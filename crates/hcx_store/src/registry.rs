@@ -343,6 +343,20 @@ fn check_expectation(
 }
 
 impl Store {
+    /// Starts a transaction that writes records and the change log. On
+    /// PostgreSQL such transactions take turns, so change-log sequence numbers
+    /// become visible in the order they were given: an index that has applied
+    /// up to N can never later miss a change numbered below N.
+    async fn begin_write(&self) -> Result<Transaction<'static, Any>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == crate::Backend::Postgres {
+            sqlx::query("select pg_advisory_xact_lock(72736002)")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
+    }
+
     /// Writes many records in one transaction, in dependency order; records
     /// identical to what is stored are left alone (so re-importing changes
     /// nothing). Each record must appear once.
@@ -358,7 +372,7 @@ impl Store {
     ) -> Result<ApplySummary, StoreError> {
         let mut summary = ApplySummary::default();
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut done = 0;
         for table in TABLES {
             let of_table: Vec<&Record> = records.iter().filter(|r| table_of(r) == table).collect();
@@ -379,7 +393,7 @@ impl Store {
     /// Writes one record, checking what it expects to find; returns the stored version.
     pub async fn put(&self, record: &Record, expect: Expect) -> Result<i64, StoreError> {
         let table = table_of(record);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let stored = stored_version(&mut tx, table, record.id()).await?;
         check_expectation(table, record.id(), expect, stored)?;
         let changed = upsert(&mut tx, table, &[record], now_ms()).await?;
@@ -388,7 +402,7 @@ impl Store {
     }
 
     async fn delete(&self, table: Table, id: &str, expect: Expect) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let stored = stored_version(&mut tx, table, id).await?;
         if stored.is_none() {
             return Err(StoreError::NotFound {
