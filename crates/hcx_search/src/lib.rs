@@ -63,7 +63,21 @@ pub struct SearchIndex {
     parser: QueryParser,
     applied_seq: AtomicI64,
     needs_rebuild: AtomicBool,
+    /// Recent opportunity searches and their results, valid until the next
+    /// commit: the busiest pages (the unfiltered list, popular filters) then
+    /// cost one lookup instead of a pass over every document.
+    recent: Mutex<Recent>,
 }
+
+/// Results of recent opportunity searches, for one index generation.
+#[derive(Debug, Default)]
+struct Recent {
+    generation: u64,
+    results: std::collections::HashMap<String, OpportunityHits>,
+}
+
+/// Searches remembered per generation; past this the memory starts afresh.
+const RECENT_SEARCHES: usize = 256;
 
 impl std::fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -128,6 +142,7 @@ impl SearchIndex {
             parser,
             applied_seq: AtomicI64::new(applied_seq),
             needs_rebuild: AtomicBool::new(needs_rebuild),
+            recent: Mutex::new(Recent::default()),
         })
     }
 
@@ -156,18 +171,38 @@ impl SearchIndex {
         self.applied_seq.store(applied_seq, Ordering::Release);
         self.needs_rebuild.store(false, Ordering::Release);
         self.reader.reload()?;
+        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        recent.generation += 1;
+        recent.results.clear();
         Ok(())
     }
 
     /// Opportunities matching the query, with facet counts.
     pub fn search_opportunities(&self, query: &OpportunityQuery) -> Result<OpportunityHits> {
+        let key = format!("{query:?}");
+        let generation = {
+            let recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(hits) = recent.results.get(&key) {
+                return Ok(hits.clone());
+            }
+            recent.generation
+        };
         let outcome = self.search(
             Kind::Opportunity,
             query.text.as_deref(),
             query.dimensions(),
             query::keep(query.offset, query.limit),
         )?;
-        query.hits(outcome)
+        let hits = query.hits(outcome)?;
+        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        // A commit since the search began makes its result stale: keep it out.
+        if recent.generation == generation {
+            if recent.results.len() >= RECENT_SEARCHES {
+                recent.results.clear();
+            }
+            recent.results.insert(key, hits.clone());
+        }
+        Ok(hits)
     }
 
     /// Offers matching the query, with facet counts.

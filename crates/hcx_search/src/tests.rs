@@ -685,3 +685,28 @@ fn the_index_is_shared_between_threads() {
         1
     );
 }
+
+#[test]
+fn a_repeated_search_sees_every_commit_made_since() {
+    let index = index_of(&gulf_opportunities());
+    let query = text("nurse");
+    let before = index.search_opportunities(&query).unwrap();
+    assert_eq!(
+        index.search_opportunities(&query).unwrap(),
+        before,
+        "asked twice, answered alike"
+    );
+    let mut w = index.writer();
+    w.put_opportunity(
+        &opportunity("om-nurse", r#""country":"OM","title":"Nurse education""#),
+        "Ministry of Health",
+        9,
+    )
+    .unwrap();
+    w.delete_opportunity(&OpportunityId::parse("ae-nurse").unwrap());
+    w.commit(2).unwrap();
+    let after = index.search_opportunities(&query).unwrap();
+    assert!(ids(&after).contains(&"om-nurse"));
+    assert!(!ids(&after).contains(&"ae-nurse"));
+    assert_eq!(after.total, before.total);
+}
