@@ -119,7 +119,7 @@ fn collection(kind: Kind) -> &'static str {
 /// The four record endpoints of one kind, documented for OpenAPI.
 macro_rules! record_endpoints {
     ($kind:expr, $tag:literal, $collection:literal, $item:literal, $schema:ty, $get:ident, $create:ident, $update:ident, $delete:ident) => {
-        #[doc = concat!("Read one ", $tag, " record.")]
+        /// Read one record.
         #[utoipa::path(get, path = $item, tag = $tag,
             params(("id" = String, Path, description = "The record's id")),
             responses((status = 200, body = RecordResponse), (status = 404, body = crate::web::error::ErrorEnvelope)))]
@@ -127,7 +127,7 @@ macro_rules! record_endpoints {
             get_record(app, $kind, id).await
         }
 
-        #[doc = concat!("Create a record; its id must be new.")]
+        /// Create a record; its id must be new.
         #[utoipa::path(post, path = $collection, tag = $tag, request_body = $schema,
             responses((status = 201, body = RecordResponse),
                 (status = 409, description = "The id is taken", body = crate::web::error::ErrorEnvelope),
@@ -136,7 +136,7 @@ macro_rules! record_endpoints {
             create_record(app, $kind, body).await
         }
 
-        #[doc = concat!("Create or replace a record. Send the version you read (If-Match or ?version) to refuse stale edits.")]
+        /// Create or replace a record. Send the version you read (If-Match or ?version) to refuse stale edits.
         #[utoipa::path(put, path = $item, tag = $tag, request_body = $schema,
             params(("id" = String, Path, description = "The record's id"), VersionQuery,
                 ("If-Match" = Option<String>, Header, description = "The version you read, e.g. \"3\"")),
@@ -153,7 +153,7 @@ macro_rules! record_endpoints {
             update_record(app, $kind, id, headers, query, body).await
         }
 
-        #[doc = concat!("Delete a record. Organisations others refer to cannot be deleted (409).")]
+        /// Delete a record. Organisations others refer to cannot be deleted (409).
         #[utoipa::path(delete, path = $item, tag = $tag,
             params(("id" = String, Path, description = "The record's id"), VersionQuery),
             responses((status = 204, description = "Deleted"), (status = 404, body = crate::web::error::ErrorEnvelope),
