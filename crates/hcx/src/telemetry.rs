@@ -1,5 +1,7 @@
 //! Logging: structured, to standard error, as text or JSON lines.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 /// Starts logging at `RUST_LOG`'s level (default: info for hcx and requests).
@@ -8,6 +10,7 @@ pub fn init(json: bool) {
         .unwrap_or_else(|_| EnvFilter::new("warn,hcx=info,tower_http=info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     // A second call (tests) keeps the first subscriber.
     let _ = if json {
