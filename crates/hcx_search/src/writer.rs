@@ -3,7 +3,8 @@
 
 use std::sync::MutexGuard;
 
-use hcx_domain::{Offer, OfferId, Opportunity, OpportunityId};
+use hcx_domain::vocab::ServiceLine;
+use hcx_domain::{CountryCode, Offer, OfferId, Opportunity, OpportunityId, SpecialtyCode};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::schema::{Fields, Kind};
@@ -134,21 +135,36 @@ fn opportunity_doc(
         }
     }
     doc.add_text(fields.party, buyer_name);
-    doc.add_text(fields.place, o.country.name());
-    doc.add_text(fields.place, o.country.as_str());
-    doc.add_text(fields.country, o.country.as_str());
-    for line in &o.service_lines {
-        doc.add_text(fields.tags, line.label());
-        doc.add_text(fields.service_line, line.as_str());
-    }
-    for specialty in &o.specialties {
-        doc.add_text(fields.tags, specialty.name());
-        doc.add_text(fields.specialty, specialty.as_str());
-    }
+    add_country(&mut doc, fields, &o.country);
+    add_lines_and_specialties(&mut doc, fields, &o.service_lines, &o.specialties);
     doc.add_text(fields.status, o.status.as_str());
     doc.add_text(fields.source, o.source.as_str());
     doc.add_text(fields.value_band, o.value_band().as_str());
     doc
+}
+
+/// A country: searchable by name and code, and a filter value.
+fn add_country(doc: &mut TantivyDocument, fields: &Fields, country: &CountryCode) {
+    doc.add_text(fields.place, country.name());
+    doc.add_text(fields.place, country.as_str());
+    doc.add_text(fields.country, country.as_str());
+}
+
+/// Service lines and specialties: searchable by their labels, and filter values.
+fn add_lines_and_specialties(
+    doc: &mut TantivyDocument,
+    fields: &Fields,
+    service_lines: &[ServiceLine],
+    specialties: &[SpecialtyCode],
+) {
+    for line in service_lines {
+        doc.add_text(fields.tags, line.label());
+        doc.add_text(fields.service_line, line.as_str());
+    }
+    for specialty in specialties {
+        doc.add_text(fields.tags, specialty.name());
+        doc.add_text(fields.specialty, specialty.as_str());
+    }
 }
 
 fn offer_doc(fields: &Fields, o: &Offer, provider_name: &str, updated_at: i64) -> TantivyDocument {
@@ -158,18 +174,9 @@ fn offer_doc(fields: &Fields, o: &Offer, provider_name: &str, updated_at: i64) -
     doc.add_text(fields.party, provider_name);
     doc.add_text(fields.provider, o.provider.as_str());
     for country in &o.countries_of_experience {
-        doc.add_text(fields.place, country.name());
-        doc.add_text(fields.place, country.as_str());
-        doc.add_text(fields.country, country.as_str());
+        add_country(&mut doc, fields, country);
     }
-    for line in &o.service_lines {
-        doc.add_text(fields.tags, line.label());
-        doc.add_text(fields.service_line, line.as_str());
-    }
-    for specialty in &o.specialties {
-        doc.add_text(fields.tags, specialty.name());
-        doc.add_text(fields.specialty, specialty.as_str());
-    }
+    add_lines_and_specialties(&mut doc, fields, &o.service_lines, &o.specialties);
     for mode in &o.delivery_modes {
         doc.add_text(fields.delivery_mode, mode.as_str());
     }
