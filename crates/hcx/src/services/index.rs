@@ -93,9 +93,16 @@ impl App {
                 .extend(self.store.opportunities_by_ids(&opportunity_ids).await?);
             plan.offers
                 .extend(self.store.offers_by_ids(&offer_ids).await?);
-            if !plan.opportunities.is_empty() || !plan.offers.is_empty() {
-                plan.names = self.store.organisation_names().await?;
-            }
+            // Only the names these documents carry: a single edit reads one or two.
+            let mut named: Vec<String> = plan
+                .opportunities
+                .iter()
+                .map(|o| o.record.buyer.to_string())
+                .chain(plan.offers.iter().map(|o| o.record.provider.to_string()))
+                .collect();
+            named.sort();
+            named.dedup();
+            plan.names = self.store.organisation_names_of(&named).await?;
             applied += changes.len();
             self.write_plan(plan, false).await?;
         }
