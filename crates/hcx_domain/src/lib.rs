@@ -4,6 +4,7 @@
 //! Raw input becomes a validated type once, at the edge, through [`fields`]:
 //! every problem in a record is collected with the field it concerns.
 
+pub mod access;
 pub mod codes;
 pub mod fields;
 pub mod interchange;

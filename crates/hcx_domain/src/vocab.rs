@@ -129,3 +129,15 @@ vocabulary!(
         Agency = "agency" / "Agency",
     }
 );
+
+vocabulary!(
+    /// What a person's account may do; see [`crate::access`].
+    Role {
+        Admin = "admin" / "Administrator",
+        Adviser = "adviser" / "Agency adviser",
+        Post = "post" / "Embassy trade team",
+        Provider = "provider" / "Provider",
+        Buyer = "buyer" / "Overseas buyer",
+        Network = "network" / "Network",
+    }
+);

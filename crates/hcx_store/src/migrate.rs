@@ -5,12 +5,30 @@ use sqlx::Row;
 
 use crate::{Backend, Store, StoreError, built, now_ms};
 
+/// One step of the schema: SQL for both backends, and SQL for PostgreSQL
+/// alone (what SQLite has no equivalent for, such as triggers in PL/pgSQL).
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sql: &'static str,
+    postgres: &'static str,
+}
+
 /// The migrations, in order. Append only: never edit one that has shipped.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "registry",
-    include_str!("../migrations/0001_registry.sql"),
-)];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "registry",
+        sql: include_str!("../migrations/0001_registry.sql"),
+        postgres: "",
+    },
+    Migration {
+        version: 2,
+        name: "access",
+        sql: include_str!("../migrations/0002_access.sql"),
+        postgres: include_str!("../migrations/0002_access.postgres.sql"),
+    },
+];
 
 fn dialect(sql: &str, backend: Backend) -> String {
     let serial = match backend {
@@ -21,17 +39,35 @@ fn dialect(sql: &str, backend: Backend) -> String {
 }
 
 /// Splits a migration into statements: comments dropped first, then split
-/// on semicolons (statements themselves hold none).
+/// on semicolons outside `$$`-quoted function bodies.
 fn statements(sql: &str) -> Vec<String> {
     let code: Vec<&str> = sql
         .lines()
         .map(|l| l.split("--").next().unwrap_or(""))
         .collect();
-    code.join("\n")
-        .split(';')
-        .map(str::trim)
+    let code = code.join("\n");
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for (i, part) in code.split("$$").enumerate() {
+        if i % 2 == 1 {
+            current.push_str("$$");
+            current.push_str(part);
+            current.push_str("$$");
+            continue;
+        }
+        let mut pieces = part.split(';');
+        if let Some(first) = pieces.next() {
+            current.push_str(first);
+        }
+        for piece in pieces {
+            out.push(std::mem::take(&mut current));
+            current.push_str(piece);
+        }
+    }
+    out.push(current);
+    out.into_iter()
+        .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
-        .map(str::to_owned)
         .collect()
 }
 
@@ -44,7 +80,7 @@ impl Store {
         .execute(&self.pool)
         .await?;
         let mut ran = 0;
-        for (version, name, sql) in MIGRATIONS {
+        for migration in MIGRATIONS {
             let mut tx = self.pool.begin().await?;
             if self.backend == Backend::Postgres {
                 // Serialises concurrent `hcx serve` nodes migrating one database.
@@ -53,21 +89,26 @@ impl Store {
                     .await?;
             }
             let applied = sqlx::query("select count(*) from schema_migrations where version = $1")
-                .bind(version)
+                .bind(migration.version)
                 .fetch_one(&mut *tx)
                 .await?
                 .try_get::<i64, _>(0)?;
             if applied > 0 {
                 continue;
             }
-            for statement in statements(&dialect(sql, self.backend)) {
+            let mut sql = dialect(migration.sql, self.backend);
+            if self.backend == Backend::Postgres {
+                sql.push_str(";\n");
+                sql.push_str(migration.postgres);
+            }
+            for statement in statements(&sql) {
                 sqlx::query(built(statement)).execute(&mut *tx).await?;
             }
             sqlx::query(
                 "insert into schema_migrations (version, name, applied_at) values ($1, $2, $3)",
             )
-            .bind(version)
-            .bind(*name)
+            .bind(migration.version)
+            .bind(migration.name)
             .bind(now_ms())
             .execute(&mut *tx)
             .await?;
@@ -88,6 +129,15 @@ mod tests {
             statements("-- a; b\ncreate table a (x int); -- c;\n\n-- b\n;create index b on a (x);");
         assert_eq!(got.len(), 2);
         assert!(got[0].trim_start().starts_with("create table"));
+    }
+
+    #[test]
+    fn function_bodies_keep_their_semicolons() {
+        let got = statements(
+            "create function f() returns trigger language plpgsql as $$\nbegin\n  raise exception 'no';\nend\n$$;\ncreate trigger t before delete on a for each statement execute function f();",
+        );
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got[0].contains("raise exception 'no';"));
     }
 
     #[test]
