@@ -206,7 +206,11 @@ impl Actor {
     /// change, and only the agency may change what kind an organisation is.
     pub fn check_replace(&self, old: &Record, new: &Record) -> Result<(), Denied> {
         self.check(Verb::Update, old)?;
-        self.check(Verb::Update, new)?;
+        // The new version is not yet anyone's to see: refusing it is a plain no.
+        self.check(Verb::Update, new).map_err(|d| match d {
+            Denied::Hidden => Denied::Forbidden,
+            other => other,
+        })?;
         match (old, new) {
             (Record::Organisation(a), Record::Organisation(b))
                 if a.kind != b.kind && !self.is_staff() =>
@@ -259,9 +263,11 @@ impl Actor {
     }
 
     fn check_opportunity(&self, verb: Verb, o: &Opportunity) -> Result<(), Denied> {
-        if !self
-            .opportunity_scope()
-            .admits(&o.buyer, &o.country, o.status)
+        // What does not exist yet cannot be hidden.
+        if verb != Verb::Create
+            && !self
+                .opportunity_scope()
+                .admits(&o.buyer, &o.country, o.status)
         {
             return Err(Denied::Hidden);
         }
@@ -313,9 +319,15 @@ impl Actor {
         }
     }
 
+    /// Whether the actor sees a provider's commercial data: its strategy,
+    /// prices and capacity.
+    pub fn sees_commercial(&self, provider: &OrganisationId) -> bool {
+        self.keeps_provider(provider)
+    }
+
     /// How much of an offer the actor sees.
     pub fn offer_view(&self, o: &Offer) -> View {
-        if self.keeps_provider(&o.provider) {
+        if self.sees_commercial(&o.provider) {
             View::Full
         } else {
             View::Public
@@ -330,6 +342,21 @@ impl Actor {
         } else {
             View::Public
         }
+    }
+}
+
+/// Whether a person with `role` may be a member of an organisation of `kind`:
+/// provider accounts belong to providers and partners, buyer accounts to
+/// buyers, post accounts to posts, network accounts to networks, advisers to
+/// the agency; administrators to any.
+pub fn role_fits(role: Role, kind: OrgKind) -> bool {
+    match role {
+        Role::Admin => true,
+        Role::Adviser => kind == OrgKind::Agency,
+        Role::Post => kind == OrgKind::Post,
+        Role::Provider => matches!(kind, OrgKind::Provider | OrgKind::Partner),
+        Role::Buyer => kind == OrgKind::Buyer,
+        Role::Network => kind == OrgKind::Network,
     }
 }
 

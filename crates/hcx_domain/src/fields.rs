@@ -244,7 +244,13 @@ impl Fields {
         let mut unknown: Vec<String> = self.map.keys().cloned().collect();
         unknown.sort();
         for name in unknown {
-            self.error(&name, "is not a known field");
+            // A blank name, shown as it is, would leave the error naming no field.
+            let shown = if name.trim().is_empty() {
+                format!("{name:?}")
+            } else {
+                name
+            };
+            self.error(&shown, "is not a known field");
         }
         self.map.clear();
     }

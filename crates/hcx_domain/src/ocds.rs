@@ -160,7 +160,8 @@ fn party_id(ocid: &str, id: Option<&str>, name: &str) -> String {
         None => slug(name),
     };
     let mut out = format!("{}:{local}", prefix.join("-"));
-    out.truncate(MAX_ID_LEN);
+    // The ocid is the publisher's text and may be any Unicode: cut between characters.
+    out.truncate(out.floor_char_boundary(MAX_ID_LEN));
     out
 }
 

@@ -40,7 +40,12 @@ pub fn read(text: &str) -> Batch {
         for h in unknown {
             batch.errors.push(LineError {
                 location: Location::Line(1),
-                field: h.clone(),
+                // An empty header cell would otherwise give an error naming no column.
+                field: if h.is_empty() {
+                    format!("{h:?}")
+                } else {
+                    h.clone()
+                },
                 reason: format!(
                     "is not a known column (expected some of {})",
                     COLUMNS.join(", ")
@@ -49,11 +54,16 @@ pub fn read(text: &str) -> Batch {
         }
         return batch;
     }
+    let mut lines = LineCounter {
+        text: text.as_bytes(),
+        byte: 0,
+        line: 1,
+    };
     for row in reader.records() {
         let row = match row {
             Ok(row) => row,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = e.position().map_or(0, |p| lines.line_of(p));
                 batch.refuse(
                     Location::Line(line),
                     Invalid::one("", format!("unreadable row: {e}")),
@@ -61,7 +71,7 @@ pub fn read(text: &str) -> Batch {
                 continue;
             }
         };
-        let location = Location::Line(row.position().map_or(0, |p| p.line() as usize));
+        let location = Location::Line(row.position().map_or(0, |p| lines.line_of(p)));
         let mut map = Map::new();
         map.insert("record".into(), Value::from("organisation"));
         for (header, cell) in headers.iter().zip(row.iter()) {
@@ -87,6 +97,43 @@ pub fn read(text: &str) -> Batch {
         }
     }
     batch
+}
+
+/// Finds the line a row starts on as a person counts lines. The reader's own
+/// count is taken where it starts reading, before the blank lines and the `\n`
+/// of a `\r\n` it skips, and a lone `\r` ends a row without ending a line, so
+/// it can name a line above the row. Its byte offsets are exact.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    /// Where the last row found starts, and its line.
+    byte: usize,
+    line: usize,
+}
+
+impl LineCounter<'_> {
+    /// Rows must be asked for in file order.
+    fn line_of(&mut self, position: &csv::Position) -> usize {
+        let mut start = usize::try_from(position.byte())
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        while self
+            .text
+            .get(start)
+            .is_some_and(|b| matches!(b, b'\r' | b'\n'))
+        {
+            start += 1;
+        }
+        if start > self.byte {
+            let passed = &self.text[self.byte..start];
+            let line_ends = passed
+                .iter()
+                .enumerate()
+                .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && passed.get(i + 1) != Some(&b'\n')));
+            self.line += line_ends.count();
+            self.byte = start;
+        }
+        self.line
+    }
 }
 
 #[cfg(test)]
