@@ -10,8 +10,8 @@ use hcx_domain::vocab::{ServiceLine, Source as OpportunitySource};
 use hcx_domain::{CountryCode, ValueBand};
 use hcx_search::OpportunityQuery;
 
-use crate::services::App;
 use crate::services::import::Source;
+use crate::services::{App, Caller};
 
 /// Countries the generated opportunities come from, with their currency.
 const MARKETS: [(&str, &str); 10] = [
@@ -114,6 +114,7 @@ pub async fn import(app: &App, count: usize) -> anyhow::Result<String> {
     let mut written_at = None;
     let report = app
         .import(
+            &Caller::command_line(),
             &[Source {
                 name: "generated.jsonl".into(),
                 text,
@@ -168,7 +169,9 @@ pub async fn search(app: &App, queries: usize) -> anyhow::Result<String> {
             ..OpportunityQuery::default()
         };
         let started = Instant::now();
-        let found = app.search_opportunities(query).await?;
+        let found = app
+            .search_opportunities(&Caller::command_line(), query)
+            .await?;
         times.push(started.elapsed());
         std::hint::black_box(found);
     }

@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{Config, parse_addr};
 use crate::services::import::{ImportReport, Progress, Source};
-use crate::services::{App, ServiceError};
+use crate::services::{App, Caller, ServiceError};
 use crate::table::{Format, Table};
 
 /// Healthcare Export Exchange: matchmaking UK healthcare expertise with overseas needs.
@@ -59,8 +59,43 @@ enum Command {
     },
     /// Rebuild the search index from the database.
     Reindex,
-    /// Load the demo world into the store.
+    /// Load the demo world and the demo accounts into the store.
     Demo,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+    /// Print the audit log as JSON Lines, newest first.
+    Audit {
+        /// Only events about records of this kind (organisation, opportunity, user, token…).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only events about this record id.
+        #[arg(long)]
+        record: Option<String>,
+        /// Only events by this actor (`user:ID`, `cli:NAME`).
+        #[arg(long)]
+        actor: Option<String>,
+    },
+    /// Write a consistent copy of the whole store to FILE (gzip JSON Lines), while it serves.
+    Backup {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Restore the store from a backup; refuses a store that holds data unless --force.
+    Restore {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Replace whatever the store holds.
+        #[arg(long)]
+        force: bool,
+    },
     /// Measure hcx on generated data, in a fresh temporary SQLite store unless --db is given.
     Bench {
         #[command(subcommand)]
@@ -78,6 +113,62 @@ enum Command {
         status: Option<String>,
         #[arg(long, default_value_t = 100)]
         limit: i64,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserAction {
+    /// Add an account. Without a password, prints a one-time link to set one.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// admin, adviser, post, provider, buyer or network.
+        #[arg(long)]
+        role: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        /// An organisation the person acts for (repeat for several).
+        #[arg(long = "organisation", value_name = "ID")]
+        organisations: Vec<String>,
+        /// Read the password from standard input (one line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts.
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Disable an account (by e-mail or id) and end its sessions.
+    Disable { user: String },
+    /// Enable a disabled account.
+    Enable { user: String },
+    /// Print a one-time password reset link path for an account.
+    Reset { user: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenAction {
+    /// Create a token for an account; the token is printed once.
+    Create {
+        /// The account (e-mail or id).
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        name: String,
+        /// Limit the token to one of the account's organisations.
+        #[arg(long)]
+        organisation: Option<String>,
+        /// Expire after this many days.
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
+    /// Revoke a token by its id.
+    Revoke { id: String },
+    /// List every token.
+    List {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -109,6 +200,127 @@ enum ListWhat {
     Organisations,
     Offers,
     Opportunities,
+}
+
+async fn user(app: &App, action: UserAction) -> anyhow::Result<()> {
+    let cli = Caller::command_line();
+    match action {
+        UserAction::Add {
+            email,
+            role,
+            name,
+            organisations,
+            password_stdin,
+        } => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("cannot read the password from standard input")?;
+                Some(line.trim_end_matches(['\r', '\n']).to_owned())
+            } else {
+                None
+            };
+            let user = app
+                .add_user(
+                    &cli,
+                    &email,
+                    &name,
+                    &role,
+                    &organisations,
+                    password.as_deref(),
+                )
+                .await?;
+            println!("account {} added for {}", user.id, user.email);
+            if password.is_none() {
+                let token = app.issue_reset(&cli, &user.id).await?;
+                println!("they set their password at /reset/{token} (valid for 24 hours)");
+            }
+            Ok(())
+        }
+        UserAction::List { format } => {
+            let mut t = Table::new(&["id", "email", "name", "role", "organisations", "state"]);
+            for u in app.users(&cli).await? {
+                let state = if u.disabled_at.is_some() {
+                    "disabled"
+                } else {
+                    "active"
+                };
+                t.row([
+                    u.id,
+                    u.email,
+                    u.name,
+                    u.role,
+                    u.organisations.join(" "),
+                    state.to_owned(),
+                ]);
+            }
+            t.print(format, &mut std::io::stdout().lock())?;
+            Ok(())
+        }
+        UserAction::Disable { user } => {
+            let u = app.set_user_disabled(&cli, &user, true).await?;
+            println!("{} disabled; their sessions have ended", u.email);
+            Ok(())
+        }
+        UserAction::Enable { user } => {
+            let u = app.set_user_disabled(&cli, &user, false).await?;
+            println!("{} enabled", u.email);
+            Ok(())
+        }
+        UserAction::Reset { user } => {
+            let token = app.issue_reset(&cli, &user).await?;
+            println!("/reset/{token} (valid for 24 hours, once)");
+            Ok(())
+        }
+    }
+}
+
+async fn token(app: &App, action: TokenAction) -> anyhow::Result<()> {
+    let cli = Caller::command_line();
+    match action {
+        TokenAction::Create {
+            user,
+            name,
+            organisation,
+            expires_in_days,
+        } => {
+            let issued = app
+                .create_token(&cli, &user, &name, organisation.as_deref(), expires_in_days)
+                .await?;
+            eprintln!(
+                "token {} created; it is shown once, keep it safe:",
+                issued.token.id
+            );
+            println!("{}", issued.secret);
+            Ok(())
+        }
+        TokenAction::Revoke { id } => {
+            app.revoke_token(&cli, &id).await?;
+            println!("token {id} revoked");
+            Ok(())
+        }
+        TokenAction::List { format } => {
+            let mut t = Table::new(&["id", "user", "name", "role", "organisation", "state"]);
+            for k in app.tokens(&cli, true).await? {
+                let state = if k.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                t.row([
+                    k.id,
+                    k.user_id,
+                    k.name,
+                    k.role,
+                    k.organisation_id.unwrap_or_default(),
+                    state.to_owned(),
+                ]);
+            }
+            t.print(format, &mut std::io::stdout().lock())?;
+            Ok(())
+        }
+    }
 }
 
 /// Runs the command line; errors go to standard error with a non-zero exit.
@@ -168,8 +380,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 });
             }
             let app = App::open(&config).await?;
-            let report =
-                with_progress(async |progress| app.import(&sources, progress).await).await?;
+            let report = with_progress(async |progress| {
+                app.import(&Caller::command_line(), &sources, progress)
+                    .await
+            })
+            .await?;
             print_import(&report, format)
         }
         Command::Export {
@@ -213,7 +428,55 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = App::open(&config).await?;
             let report =
                 with_progress(async |progress| crate::demo::load(&app, progress).await).await?;
-            print_import(&report, Format::Table)
+            let added = crate::demo::add_accounts(&app).await?;
+            print_import(&report, Format::Table)?;
+            println!("{added} demo account(s) added");
+            Ok(())
+        }
+        Command::User { action } => user(&App::open(&config).await?, action).await,
+        Command::Token { action } => token(&App::open(&config).await?, action).await,
+        Command::Audit {
+            kind,
+            record,
+            actor,
+        } => {
+            let app = App::open(&config).await?;
+            let filter = hcx_store::AuditFilter {
+                kind,
+                record_id: record,
+                actor_id: actor,
+                before_seq: None,
+            };
+            let mut out = BufWriter::new(std::io::stdout());
+            out.write_all(
+                app.export_audit(&Caller::command_line(), &filter)
+                    .await?
+                    .as_bytes(),
+            )?;
+            out.flush()?;
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let store = hcx_store::Store::connect(&config.database_url).await?;
+            store.migrate().await?;
+            let out = std::fs::File::create(&file)
+                .with_context(|| format!("cannot create {}", file.display()))?;
+            let summary = store.backup(BufWriter::new(out)).await?;
+            eprintln!("{} rows backed up to {}", summary.rows(), file.display());
+            Ok(())
+        }
+        Command::Restore { file, force } => {
+            let store = hcx_store::Store::connect(&config.database_url).await?;
+            store.migrate().await?;
+            let input = std::fs::File::open(&file)
+                .with_context(|| format!("cannot open {}", file.display()))?;
+            let summary = store.restore(std::io::BufReader::new(input), force).await?;
+            eprintln!("{} rows restored from {}", summary.rows(), file.display());
+            // The index is a cache of the store: rebuild it from what was restored.
+            let app = App::open(&config).await?;
+            let n = app.rebuild_index().await?;
+            eprintln!("{n} documents indexed");
+            Ok(())
         }
         Command::Bench { scenario } => {
             let scratch = tempfile::tempdir()?;

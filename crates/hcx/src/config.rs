@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
+use crate::services::Security;
+
 /// Where hcx keeps its data and how it serves.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Config {
@@ -19,6 +21,8 @@ pub struct Config {
     pub addr: SocketAddr,
     /// Log lines as JSON instead of text.
     pub log_json: bool,
+    /// Session lifetimes, sign-in lockout, cookies.
+    pub security: Security,
 }
 
 impl fmt::Debug for Config {
@@ -28,6 +32,7 @@ impl fmt::Debug for Config {
             .field("index_dir", &self.index_dir)
             .field("addr", &self.addr)
             .field("log_json", &self.log_json)
+            .field("security", &self.security)
             .finish()
     }
 }
@@ -39,6 +44,7 @@ impl Default for Config {
             index_dir: PathBuf::from("hcx-index"),
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             log_json: false,
+            security: Security::default(),
         }
     }
 }
@@ -51,6 +57,11 @@ struct FileConfig {
     index_dir: Option<PathBuf>,
     addr: Option<String>,
     log_json: Option<bool>,
+    session_idle_minutes: Option<u32>,
+    session_max_hours: Option<u32>,
+    sign_in_attempts: Option<u32>,
+    lockout_minutes: Option<u32>,
+    secure_cookies: Option<bool>,
 }
 
 impl Config {
@@ -71,16 +82,32 @@ impl Config {
                 .with_context(|| format!("configuration file {} is invalid", file.display()))?;
             config.apply(parsed, &format!("configuration file {}", file.display()))?;
         }
+        let flag = |name: &str| -> anyhow::Result<Option<bool>> {
+            match env_var(name).as_deref() {
+                None => Ok(None),
+                Some("1" | "true") => Ok(Some(true)),
+                Some("0" | "false") => Ok(Some(false)),
+                Some(other) => bail!("{name} must be true or false, not {other:?}"),
+            }
+        };
+        let number = |name: &str| -> anyhow::Result<Option<u32>> {
+            env_var(name)
+                .map(|v| {
+                    v.parse()
+                        .with_context(|| format!("{name} must be a whole number, not {v:?}"))
+                })
+                .transpose()
+        };
         let env = FileConfig {
             database_url: env_var("HCX_DATABASE_URL"),
             index_dir: env_var("HCX_INDEX_DIR").map(PathBuf::from),
             addr: env_var("HCX_ADDR"),
-            log_json: match env_var("HCX_LOG_JSON").as_deref() {
-                None => None,
-                Some("1" | "true") => Some(true),
-                Some("0" | "false") => Some(false),
-                Some(other) => bail!("HCX_LOG_JSON must be true or false, not {other:?}"),
-            },
+            log_json: flag("HCX_LOG_JSON")?,
+            session_idle_minutes: number("HCX_SESSION_IDLE_MINUTES")?,
+            session_max_hours: number("HCX_SESSION_MAX_HOURS")?,
+            sign_in_attempts: number("HCX_SIGN_IN_ATTEMPTS")?,
+            lockout_minutes: number("HCX_LOCKOUT_MINUTES")?,
+            secure_cookies: flag("HCX_SECURE_COOKIES")?,
         };
         config.apply(env, "the environment")?;
         Ok(config)
@@ -98,6 +125,22 @@ impl Config {
         }
         if let Some(json) = layer.log_json {
             self.log_json = json;
+        }
+        let minutes = |n: u32| i64::from(n.max(1)) * 60_000;
+        if let Some(n) = layer.session_idle_minutes {
+            self.security.session_idle_ms = minutes(n);
+        }
+        if let Some(n) = layer.session_max_hours {
+            self.security.session_max_ms = minutes(n) * 60;
+        }
+        if let Some(n) = layer.sign_in_attempts {
+            self.security.sign_in_attempts = i64::from(n.max(1));
+        }
+        if let Some(n) = layer.lockout_minutes {
+            self.security.lockout_ms = minutes(n);
+        }
+        if let Some(secure) = layer.secure_cookies {
+            self.security.secure_cookies = secure;
         }
         Ok(())
     }

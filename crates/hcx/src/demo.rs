@@ -3,7 +3,56 @@
 //! tender samples (see `data/demo/README.md`).
 
 use crate::services::import::{ImportReport, Progress, Source};
-use crate::services::{App, ServiceError};
+use crate::services::{App, Caller, ServiceError};
+
+/// The password of every demo account (documented in the README).
+pub const DEMO_PASSWORD: &str = "hcx-demo-password";
+
+/// One demo account per role: e-mail, name, role and the organisation it acts for.
+pub const DEMO_ACCOUNTS: &[(&str, &str, &str, Option<&str>)] = &[
+    ("admin@demo.hcx", "Ada Admin", "admin", None),
+    ("adviser@demo.hcx", "Avery Adviser", "adviser", Some("HCUK")),
+    (
+        "post.kuwait@demo.hcx",
+        "Parveen Post",
+        "post",
+        Some("POST-KW"),
+    ),
+    (
+        "provider.gosh@demo.hcx",
+        "Priya Provider",
+        "provider",
+        Some("RP4"),
+    ),
+    (
+        "buyer.kuwait@demo.hcx",
+        "Bashir Buyer",
+        "buyer",
+        Some("KW-MOH"),
+    ),
+    (
+        "network.uclp@demo.hcx",
+        "Nia Network",
+        "network",
+        Some("UCLP"),
+    ),
+];
+
+/// Creates the demo accounts that do not exist yet; returns how many were made.
+pub async fn add_accounts(app: &App) -> Result<usize, ServiceError> {
+    let cli = Caller::command_line();
+    let mut added = 0;
+    for (email, name, role, organisation) in DEMO_ACCOUNTS {
+        if app.store.user_by_email(email).await?.is_some() {
+            continue;
+        }
+        let organisations: Vec<String> = organisation.iter().map(|o| o.to_string()).collect();
+        app.add_user(&cli, email, name, role, &organisations, Some(DEMO_PASSWORD))
+            .await?;
+        added += 1;
+    }
+    Ok(added)
+}
 
 /// The demo files, as an import would read them.
 pub fn sources() -> Vec<Source> {
@@ -39,5 +88,6 @@ pub async fn load(
     app: &App,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<ImportReport, ServiceError> {
-    app.import(&sources(), progress).await
+    app.import(&Caller::command_line(), &sources(), progress)
+        .await
 }

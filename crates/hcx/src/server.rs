@@ -9,6 +9,8 @@ use crate::services::App;
 
 /// How often a node looks for writes made by other nodes.
 const FOLLOW_EVERY: Duration = Duration::from_secs(2);
+/// Expired sessions are removed every this many follower ticks (ten minutes).
+const PURGE_EVERY_TICKS: u64 = 300;
 
 /// Serves until interrupted, finishing the requests in flight.
 pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
@@ -22,15 +24,36 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
         } else {
             tracing::info!("the store already holds data; the demo world was not loaded");
         }
+        let added = crate::demo::add_accounts(&app)
+            .await
+            .context("cannot add the demo accounts")?;
+        if added > 0 {
+            eprintln!(
+                "demo accounts added (password {:?}): {}",
+                crate::demo::DEMO_PASSWORD,
+                crate::demo::DEMO_ACCOUNTS
+                    .iter()
+                    .map(|a| a.0)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
     }
     let follower = {
         let app = app.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(FOLLOW_EVERY);
+            let mut ticks: u64 = 0;
             loop {
                 tick.tick().await;
                 if let Err(e) = app.catch_up().await {
                     tracing::warn!(error = %e, "search index could not catch up");
+                }
+                ticks += 1;
+                if ticks.is_multiple_of(PURGE_EVERY_TICKS)
+                    && let Err(e) = app.purge_sessions().await
+                {
+                    tracing::warn!(error = %e, "expired sessions could not be removed");
                 }
             }
         })
@@ -41,6 +64,11 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, database = %hcx_store::redact(&config.database_url), "hcx is serving");
     eprintln!("hcx is serving on http://{addr}");
+    if let Some(token) = app.setup_link().await? {
+        eprintln!(
+            "no accounts yet: create the first administrator at http://{addr}/setup/{token} (valid for 24 hours), or run `hcx user add --email E --role admin --password-stdin`"
+        );
+    }
     axum::serve(listener, crate::web::router(app.clone()))
         .with_graceful_shutdown(shutdown_signal())
         .await

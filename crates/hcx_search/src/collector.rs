@@ -6,6 +6,10 @@
 //! one filter still counts towards that filter's facet, so choosing a country
 //! leaves the other countries' counts visible. Everything is read from fast
 //! fields; stored documents are never loaded.
+//!
+//! The caller's scope is different: it is checked before anything else, so a
+//! document the caller may not see adds to no count at all. Were it a filter,
+//! its facet would count what it hides.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
@@ -24,9 +28,19 @@ pub(crate) struct Dimension {
     pub(crate) selected: Vec<String>,
 }
 
-/// Collects the best `keep` hits, the total and the facet counts of `dimensions`.
+/// The documents a caller may see: those with an accepted value in any one
+/// of `any_of`. Each dimension's values must not be empty (that would read
+/// as "no filter"); leave such a dimension out instead.
+#[derive(Debug)]
+pub(crate) struct Scope {
+    pub(crate) any_of: Vec<Dimension>,
+}
+
+/// Collects the best `keep` hits, the total and the facet counts of
+/// `dimensions`, over the documents in `scope` (none: every document).
 #[derive(Debug)]
 pub(crate) struct FacetedTop {
+    pub(crate) scope: Option<Scope>,
     pub(crate) dimensions: Vec<Dimension>,
     pub(crate) keep: usize,
     pub(crate) by_score: bool,
@@ -69,7 +83,18 @@ impl Collector for FacetedTop {
             .iter()
             .map(|d| SegmentDimension::new(fast.str(d.column)?, &d.selected))
             .collect::<tantivy::Result<_>>()?;
+        let scope = match &self.scope {
+            None => None,
+            Some(scope) => {
+                let mut admitting = Vec::with_capacity(scope.any_of.len());
+                for d in &scope.any_of {
+                    admitting.extend(SegmentAdmission::new(fast.str(d.column)?, &d.selected)?);
+                }
+                Some(admitting)
+            }
+        };
         Ok(SegmentFacetedTop {
+            scope,
             dimensions,
             ids: fast.str(column::ID)?,
             updated_at: fast.i64(column::UPDATED_AT)?,
@@ -120,21 +145,28 @@ struct SegmentDimension {
     values: Vec<u64>,
 }
 
+/// Which of the column's term ordinals are among `values`: one dictionary
+/// lookup per value, so that each document then costs an index per value it has.
+fn accepted_ords(column: Option<&StrColumn>, values: &[String]) -> io::Result<Vec<bool>> {
+    let Some(column) = column else {
+        return Ok(Vec::new());
+    };
+    let mut accepted = vec![false; column.num_terms()];
+    for value in values {
+        if let Some(ord) = column.dictionary().term_ord(value)? {
+            accepted[ord as usize] = true;
+        }
+    }
+    Ok(accepted)
+}
+
 impl SegmentDimension {
     fn new(column: Option<StrColumn>, selected: &[String]) -> tantivy::Result<Self> {
         let terms = column.as_ref().map_or(0, |c| c.num_terms());
         let accepted = if selected.is_empty() {
             None
         } else {
-            let mut accepted = vec![false; terms];
-            if let Some(column) = &column {
-                for value in selected {
-                    if let Some(ord) = column.dictionary().term_ord(value)? {
-                        accepted[ord as usize] = true;
-                    }
-                }
-            }
-            Some(accepted)
+            Some(accepted_ords(column.as_ref(), selected)?)
         };
         Ok(SegmentDimension {
             column,
@@ -177,6 +209,31 @@ impl SegmentDimension {
             .unzip();
         let terms = terms_of(&column, &ords)?;
         Ok(terms.into_iter().zip(counts).collect())
+    }
+}
+
+/// One dimension of a [`Scope`] within one segment.
+struct SegmentAdmission {
+    column: StrColumn,
+    /// Indexed by term ordinal.
+    accepted: Vec<bool>,
+}
+
+impl SegmentAdmission {
+    /// `None` when no document of the segment has an accepted value, so the
+    /// dimension need not be read there at all.
+    fn new(column: Option<StrColumn>, values: &[String]) -> tantivy::Result<Option<Self>> {
+        let accepted = accepted_ords(column.as_ref(), values)?;
+        Ok(match column {
+            Some(column) if accepted.contains(&true) => Some(SegmentAdmission { column, accepted }),
+            _ => None,
+        })
+    }
+
+    fn admits(&self, doc: DocId) -> bool {
+        self.column
+            .term_ords(doc)
+            .any(|ord| self.accepted[ord as usize])
     }
 }
 
@@ -230,6 +287,9 @@ impl Eq for SegmentHit {}
 
 /// [`FacetedTop`] over one segment.
 pub(crate) struct SegmentFacetedTop {
+    /// `None`: every document is in scope. Otherwise a document is when any
+    /// of these admits it; an empty list means none of the segment is.
+    scope: Option<Vec<SegmentAdmission>>,
     dimensions: Vec<SegmentDimension>,
     ids: Option<StrColumn>,
     updated_at: Column<i64>,
@@ -242,6 +302,11 @@ impl SegmentCollector for SegmentFacetedTop {
     type Fruit = io::Result<Outcome>;
 
     fn collect(&mut self, doc: DocId, score: Score) {
+        if let Some(scope) = &self.scope
+            && !scope.iter().any(|admission| admission.admits(doc))
+        {
+            return;
+        }
         let mut failed = None;
         for (i, dimension) in self.dimensions.iter_mut().enumerate() {
             dimension.load(doc);

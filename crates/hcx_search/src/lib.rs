@@ -25,7 +25,7 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, T
 use tantivy::schema::{IndexRecordOption, Schema};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
-use crate::collector::{Dimension, FacetedTop, Outcome};
+use crate::collector::{Dimension, FacetedTop, Outcome, Scope};
 use crate::schema::{Fields, Kind};
 
 pub use crate::query::{
@@ -179,6 +179,7 @@ impl SearchIndex {
 
     /// Opportunities matching the query, with facet counts.
     pub fn search_opportunities(&self, query: &OpportunityQuery) -> Result<OpportunityHits> {
+        // The scope is part of the key, so no actor is served another's results.
         let key = format!("{query:?}");
         let generation = {
             let recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
@@ -189,6 +190,7 @@ impl SearchIndex {
         };
         let outcome = self.search(
             Kind::Opportunity,
+            query.collector_scope(),
             query.text.as_deref(),
             query.dimensions(),
             query::keep(query.offset, query.limit),
@@ -209,6 +211,7 @@ impl SearchIndex {
     pub fn search_offers(&self, query: &OfferQuery) -> Result<OfferHits> {
         let outcome = self.search(
             Kind::Offer,
+            None,
             query.text.as_deref(),
             query.dimensions(),
             query::keep(query.offset, query.limit),
@@ -219,6 +222,7 @@ impl SearchIndex {
     fn search(
         &self,
         kind: Kind,
+        scope: Option<Scope>,
         text: Option<&str>,
         dimensions: Vec<Dimension>,
         keep: usize,
@@ -239,6 +243,7 @@ impl SearchIndex {
             None => of_kind,
         };
         let collector = FacetedTop {
+            scope,
             dimensions,
             keep,
             by_score,

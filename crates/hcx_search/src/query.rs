@@ -2,12 +2,13 @@
 
 use std::collections::HashMap;
 
+use hcx_domain::access::{OpportunityScope, PUBLIC_STATUSES};
 use hcx_domain::vocab::{DeliveryMode, ServiceLine, Source};
 use hcx_domain::{
     CountryCode, OfferId, OpportunityId, OrganisationId, SpecialtyCode, Status, ValueBand,
 };
 
-use crate::collector::{Dimension, Outcome};
+use crate::collector::{Dimension, Outcome, Scope};
 use crate::schema::column;
 use crate::{Result, SearchError};
 
@@ -19,8 +20,17 @@ pub const MAX_LIMIT: usize = 1000;
 
 /// A search for opportunities. Each filter accepts any of its values (none:
 /// no filter); a hit passes every filter.
+///
+/// Its `Debug` form is the key of remembered results, so everything that
+/// shapes the answer, the scope above all, must be a field that shows there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OpportunityQuery {
+    /// Whom the search is for: opportunities outside it are not merely
+    /// filtered out but absent, from the hits, the total and every facet
+    /// count alike. The default is an anonymous visitor's (public only), so
+    /// a caller that forgets to set it reveals nothing; set it from
+    /// `Actor::opportunity_scope`.
+    pub scope: OpportunityScope,
     /// What a user typed; bad syntax is read leniently, never refused.
     pub text: Option<String>,
     pub countries: Vec<CountryCode>,
@@ -38,6 +48,7 @@ pub struct OpportunityQuery {
 impl Default for OpportunityQuery {
     fn default() -> Self {
         OpportunityQuery {
+            scope: OpportunityScope::default(),
             text: None,
             countries: Vec::new(),
             service_lines: Vec::new(),
@@ -140,6 +151,30 @@ pub struct OfferFacets {
 }
 
 impl OpportunityQuery {
+    /// The scope as the collector reads it; `None` for `everything`, which
+    /// then costs nothing per document.
+    pub(crate) fn collector_scope(&self) -> Option<Scope> {
+        // Taken apart whole, so that a field added to the scope fails to
+        // compile here rather than being silently ignored.
+        let OpportunityScope {
+            everything,
+            buyers,
+            countries,
+        } = &self.scope;
+        if *everything {
+            return None;
+        }
+        let any_of = [
+            dimension(column::STATUS, PUBLIC_STATUSES, |s| s.as_str()),
+            dimension(column::BUYER, buyers, |b| b.as_str()),
+            dimension(column::COUNTRY, countries, |c| c.as_str()),
+        ]
+        .into_iter()
+        .filter(|d| !d.selected.is_empty())
+        .collect();
+        Some(Scope { any_of })
+    }
+
     /// The facet dimensions, in the order [`OpportunityQuery::hits`] reads them.
     pub(crate) fn dimensions(&self) -> Vec<Dimension> {
         vec![

@@ -11,7 +11,7 @@ use tantivy::tokenizer::{
 
 /// Bump when what is indexed changes without the schema changing (the
 /// analyzer, a derived value), so that every node wipes and rebuilds.
-const FORMAT: &str = "hcx-search/1";
+const FORMAT: &str = "hcx-search/2";
 
 /// Tokenizers are not saved with an index, so this name is registered on every open.
 const ANALYZER: &str = "hcx_english";
@@ -57,6 +57,8 @@ pub(crate) mod column {
     pub(crate) const VALUE_BAND: &str = "value_band";
     pub(crate) const DELIVERY_MODE: &str = "delivery_mode";
     pub(crate) const PROVIDER: &str = "provider";
+    /// An opportunity's buyer: not a facet, but what a buyer's scope admits.
+    pub(crate) const BUYER: &str = "buyer";
 }
 
 /// Handles to every field of [`schema`].
@@ -79,6 +81,7 @@ pub(crate) struct Fields {
     pub(crate) value_band: Field,
     pub(crate) delivery_mode: Field,
     pub(crate) provider: Field,
+    pub(crate) buyer: Field,
 }
 
 impl Fields {
@@ -124,6 +127,7 @@ pub(crate) fn schema() -> (Schema, Fields) {
         value_band: b.add_text_field(column::VALUE_BAND, facet()),
         delivery_mode: b.add_text_field(column::DELIVERY_MODE, facet()),
         provider: b.add_text_field(column::PROVIDER, facet()),
+        buyer: b.add_text_field(column::BUYER, facet()),
     };
     (b.build(), fields)
 }

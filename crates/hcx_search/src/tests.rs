@@ -1,5 +1,6 @@
 use std::path::Path;
 
+use hcx_domain::access::OpportunityScope;
 use hcx_domain::vocab::{DeliveryMode, ServiceLine, Source};
 use hcx_domain::{
     CountryCode, Offer, OfferId, Opportunity, OpportunityId, OrganisationId, Record, SpecialtyCode,
@@ -94,6 +95,82 @@ fn country(code: &str) -> CountryCode {
 
 fn specialty(code: &str) -> SpecialtyCode {
     SpecialtyCode::parse(code).unwrap()
+}
+
+fn organisation(id: &str) -> OrganisationId {
+    OrganisationId::parse(id).unwrap()
+}
+
+/// The agency's scope, for searches that must see every opportunity.
+fn everything() -> OpportunityScope {
+    OpportunityScope {
+        everything: true,
+        ..OpportunityScope::default()
+    }
+}
+
+fn buyers(ids: &[&str]) -> OpportunityScope {
+    OpportunityScope {
+        buyers: ids.iter().map(|id| organisation(id)).collect(),
+        ..OpportunityScope::default()
+    }
+}
+
+fn countries(codes: &[&str]) -> OpportunityScope {
+    OpportunityScope {
+        countries: codes.iter().map(|code| country(code)).collect(),
+        ..OpportunityScope::default()
+    }
+}
+
+fn scoped(scope: OpportunityScope) -> OpportunityQuery {
+    OpportunityQuery {
+        scope,
+        ..OpportunityQuery::default()
+    }
+}
+
+/// Nurse-training opportunities of three buyers in every status, updated in
+/// the order listed: two public, four that only some may see.
+fn opportunities_in_every_status() -> Vec<Opportunity> {
+    [
+        ("pub-jo", "KHCF", "JO", "published"),
+        ("closed-sa", "MOH-SA", "SA", "closed"),
+        ("draft-jo", "KHCF", "JO", "draft"),
+        ("draft-sa", "MOH-SA", "SA", "draft"),
+        ("pending-ae", "MOH-AE", "AE", "pending_review"),
+        ("withdrawn-ae", "MOH-AE", "AE", "withdrawn"),
+    ]
+    .into_iter()
+    .map(|(id, buyer, country, status)| {
+        opportunity(
+            id,
+            &format!(
+                r#""buyer":"{buyer}","country":"{country}","status":"{status}","title":"Nurse training {id}""#
+            ),
+        )
+    })
+    .collect()
+}
+
+/// Asserts that each single-valued facet counts exactly the `total` matches,
+/// so no facet can reveal a document the total leaves out.
+fn assert_facets_count_only_the_matches(hits: &OpportunityHits) {
+    let f = &hits.facets;
+    let sum = |counts: Vec<u64>| counts.into_iter().sum::<u64>();
+    assert_eq!(
+        sum(f.countries.iter().map(|c| c.count).collect()),
+        hits.total
+    );
+    assert_eq!(
+        sum(f.statuses.iter().map(|c| c.count).collect()),
+        hits.total
+    );
+    assert_eq!(sum(f.sources.iter().map(|c| c.count).collect()), hits.total);
+    assert_eq!(
+        sum(f.value_bands.iter().map(|c| c.count).collect()),
+        hits.total
+    );
 }
 
 #[test]
@@ -400,9 +477,7 @@ fn putting_an_opportunity_again_replaces_it() {
     );
     w.put_opportunity(&moved, "Abu Dhabi Health", 10).unwrap();
     w.commit(2).unwrap();
-    let all = index
-        .search_opportunities(&OpportunityQuery::default())
-        .unwrap();
+    let all = index.search_opportunities(&scoped(everything())).unwrap();
     assert_eq!(all.total, 5);
     assert_eq!(ids(&all)[0], "jo-onc");
     assert!(
@@ -412,8 +487,12 @@ fn putting_an_opportunity_again_replaces_it() {
             .hits
             .is_empty()
     );
+    let abu_dhabi = OpportunityQuery {
+        scope: everything(),
+        ..text("abu dhabi")
+    };
     assert_eq!(
-        ids(&index.search_opportunities(&text("abu dhabi")).unwrap()),
+        ids(&index.search_opportunities(&abu_dhabi).unwrap()),
         ["jo-onc"]
     );
     assert_eq!(count(&all.facets.statuses, &Status::Withdrawn), Some(1));
@@ -709,4 +788,208 @@ fn a_repeated_search_sees_every_commit_made_since() {
     assert!(ids(&after).contains(&"om-nurse"));
     assert!(!ids(&after).contains(&"ae-nurse"));
     assert_eq!(after.total, before.total);
+}
+
+#[test]
+fn a_public_search_never_reveals_an_opportunity_that_is_not_public() {
+    let index = index_of(&opportunities_in_every_status());
+    let public = index
+        .search_opportunities(&OpportunityQuery::default())
+        .unwrap();
+    assert_eq!(public.total, 2);
+    assert_eq!(ids(&public), ["closed-sa", "pub-jo"]);
+    assert_facets_count_only_the_matches(&public);
+    let f = &public.facets;
+    assert_eq!(count(&f.statuses, &Status::Published), Some(1));
+    assert_eq!(count(&f.statuses, &Status::Closed), Some(1));
+    for hidden in [Status::Draft, Status::PendingReview, Status::Withdrawn] {
+        assert_eq!(count(&f.statuses, &hidden), None, "{hidden:?}");
+    }
+    assert_eq!(count(&f.countries, &country("JO")), Some(1));
+    assert_eq!(count(&f.countries, &country("SA")), Some(1));
+    assert_eq!(count(&f.countries, &country("AE")), None);
+}
+
+#[test]
+fn asking_for_hidden_statuses_or_countries_finds_nothing_and_counts_nothing() {
+    let index = index_of(&opportunities_in_every_status());
+    let drafts = index
+        .search_opportunities(&OpportunityQuery {
+            statuses: vec![Status::Draft, Status::Withdrawn],
+            ..OpportunityQuery::default()
+        })
+        .unwrap();
+    assert_eq!(drafts.total, 0);
+    assert!(drafts.hits.is_empty());
+    // Chosen values are listed, but at zero.
+    assert_eq!(count(&drafts.facets.statuses, &Status::Draft), Some(0));
+    assert_eq!(count(&drafts.facets.statuses, &Status::Withdrawn), Some(0));
+    assert_eq!(count(&drafts.facets.statuses, &Status::Published), Some(1));
+
+    let emirates = index
+        .search_opportunities(&OpportunityQuery {
+            countries: vec![country("AE")],
+            ..OpportunityQuery::default()
+        })
+        .unwrap();
+    assert_eq!(emirates.total, 0);
+    assert_eq!(count(&emirates.facets.countries, &country("AE")), Some(0));
+    assert_eq!(
+        count(&emirates.facets.statuses, &Status::PendingReview),
+        None
+    );
+}
+
+#[test]
+fn a_buyer_sees_its_own_drafts_and_no_one_elses() {
+    let index = index_of(&opportunities_in_every_status());
+    let khcf = index
+        .search_opportunities(&scoped(buyers(&["KHCF"])))
+        .unwrap();
+    assert_eq!(khcf.total, 3);
+    assert_eq!(sorted_ids(&khcf), ["closed-sa", "draft-jo", "pub-jo"]);
+    assert_facets_count_only_the_matches(&khcf);
+    assert_eq!(count(&khcf.facets.statuses, &Status::Draft), Some(1));
+    assert_eq!(count(&khcf.facets.countries, &country("SA")), Some(1));
+    assert_eq!(count(&khcf.facets.countries, &country("AE")), None);
+
+    let emirati = index
+        .search_opportunities(&OpportunityQuery {
+            statuses: vec![Status::Draft],
+            ..scoped(buyers(&["MOH-AE"]))
+        })
+        .unwrap();
+    assert_eq!(emirati.total, 0, "MOH-AE has no drafts, and sees no others");
+    assert_eq!(
+        count(&emirati.facets.statuses, &Status::PendingReview),
+        Some(1)
+    );
+    assert_eq!(count(&emirati.facets.statuses, &Status::Withdrawn), Some(1));
+
+    let unknown = index
+        .search_opportunities(&scoped(buyers(&["NOBODY"])))
+        .unwrap();
+    assert_eq!(unknown.total, 2);
+}
+
+#[test]
+fn a_post_sees_the_opportunities_of_its_countries_in_every_status() {
+    let index = index_of(&opportunities_in_every_status());
+    let post = index
+        .search_opportunities(&scoped(countries(&["AE"])))
+        .unwrap();
+    assert_eq!(
+        sorted_ids(&post),
+        ["closed-sa", "pending-ae", "pub-jo", "withdrawn-ae"]
+    );
+    assert_facets_count_only_the_matches(&post);
+    assert_eq!(count(&post.facets.statuses, &Status::Draft), None);
+
+    let two_posts = index
+        .search_opportunities(&OpportunityQuery {
+            statuses: vec![Status::Draft],
+            ..scoped(countries(&["AE", "SA"]))
+        })
+        .unwrap();
+    assert_eq!(ids(&two_posts), ["draft-sa"]);
+    assert_eq!(count(&two_posts.facets.countries, &country("SA")), Some(1));
+    assert_eq!(count(&two_posts.facets.countries, &country("JO")), None);
+}
+
+#[test]
+fn buyer_and_country_scopes_add_up() {
+    let index = index_of(&opportunities_in_every_status());
+    let both = OpportunityScope {
+        buyers: vec![organisation("KHCF")],
+        countries: vec![country("AE")],
+        everything: false,
+    };
+    let hits = index.search_opportunities(&scoped(both)).unwrap();
+    assert_eq!(hits.total, 5);
+    assert!(!ids(&hits).contains(&"draft-sa"));
+    assert_facets_count_only_the_matches(&hits);
+}
+
+#[test]
+fn the_agency_sees_everything() {
+    let index = index_of(&opportunities_in_every_status());
+    let all = index.search_opportunities(&scoped(everything())).unwrap();
+    assert_eq!(all.total, 6);
+    assert_facets_count_only_the_matches(&all);
+    assert_eq!(count(&all.facets.statuses, &Status::Draft), Some(2));
+    assert_eq!(count(&all.facets.countries, &country("AE")), Some(2));
+}
+
+#[test]
+fn a_text_search_keeps_to_the_scope() {
+    let index = index_of(&opportunities_in_every_status());
+    let public = index.search_opportunities(&text("nurse")).unwrap();
+    assert_eq!(sorted_ids(&public), ["closed-sa", "pub-jo"]);
+    assert_facets_count_only_the_matches(&public);
+    let hidden_by_name = index.search_opportunities(&text("draft")).unwrap();
+    assert_eq!(hidden_by_name.total, 0);
+    assert!(hidden_by_name.facets.statuses.is_empty());
+    let khcf = OpportunityQuery {
+        scope: buyers(&["KHCF"]),
+        ..text("draft")
+    };
+    let hits = index.search_opportunities(&khcf).unwrap();
+    assert_eq!(ids(&hits), ["draft-jo"]);
+    assert_facets_count_only_the_matches(&hits);
+}
+
+#[test]
+fn the_scope_holds_in_segments_with_nothing_it_admits() {
+    let index = SearchIndex::in_memory().unwrap();
+    let all = opportunities_in_every_status();
+    // Each opportunity in a segment of its own: most segments then hold no
+    // public status, no buyer and no country of the scope.
+    for (i, o) in all.iter().enumerate() {
+        let mut w = index.writer();
+        w.put_opportunity(o, "Buyer", i as i64).unwrap();
+        w.commit(i as i64 + 1).unwrap();
+    }
+    let public = index
+        .search_opportunities(&OpportunityQuery::default())
+        .unwrap();
+    assert_eq!(ids(&public), ["closed-sa", "pub-jo"]);
+    let post = index
+        .search_opportunities(&OpportunityQuery {
+            limit: 1,
+            ..scoped(countries(&["SA"]))
+        })
+        .unwrap();
+    assert_eq!(post.total, 3);
+    assert_eq!(ids(&post), ["draft-sa"]);
+    assert_facets_count_only_the_matches(&post);
+}
+
+#[test]
+fn a_remembered_result_is_never_served_to_another_scope() {
+    let index = index_of(&opportunities_in_every_status());
+    let totals = |index: &SearchIndex| {
+        [
+            OpportunityScope::default(),
+            everything(),
+            buyers(&["KHCF"]),
+            countries(&["AE"]),
+            OpportunityScope::default(),
+        ]
+        .map(|scope| index.search_opportunities(&scoped(scope)).unwrap().total)
+    };
+    assert_eq!(totals(&index), [2, 6, 3, 4, 2]);
+    assert_eq!(totals(&index), [2, 6, 3, 4, 2], "asked again, from memory");
+}
+
+#[test]
+fn offers_are_searched_without_a_scope() {
+    let index = SearchIndex::in_memory().unwrap();
+    let mut w = index.writer();
+    w.put_offer(&offer("RR8-x", r#""title":"Nurse training""#), "Leeds", 1)
+        .unwrap();
+    w.commit(1).unwrap();
+    assert_eq!(
+        index.search_offers(&OfferQuery::default()).unwrap().total,
+        1
+    );
 }

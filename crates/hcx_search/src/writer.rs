@@ -135,6 +135,7 @@ fn opportunity_doc(
         }
     }
     doc.add_text(fields.party, buyer_name);
+    doc.add_text(fields.buyer, o.buyer.as_str());
     add_country(&mut doc, fields, &o.country);
     add_lines_and_specialties(&mut doc, fields, &o.service_lines, &o.specialties);
     doc.add_text(fields.status, o.status.as_str());

@@ -23,6 +23,10 @@ pub enum StoreError {
         id: String,
         reason: String,
     },
+    /// A backup cannot be taken or restored: the file is damaged, is not an
+    /// hcx backup, or was made at another schema version.
+    #[error("{0}")]
+    Backup(String),
     /// Anything else from the driver.
     #[error("database error: {0}")]
     Database(sqlx::Error),

@@ -6,6 +6,9 @@
 //! Every write appends to the `changes` log in the same transaction, which the
 //! search indexes follow.
 
+mod accounts;
+mod audit;
+mod backup;
 mod error;
 mod migrate;
 mod registry;
@@ -19,6 +22,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 
+pub use accounts::{NewToken, NewUser, Session, Token, User};
+pub use audit::{AuditEvent, AuditFilter, Author};
+pub use backup::{BACKUP_FORMAT, BackupSummary, RestoreSummary, TableRows};
 pub use error::StoreError;
 pub use registry::{
     ApplySummary, Change, Counts, Expect, OpportunityFilter, OrganisationFilter, Page, Versioned,

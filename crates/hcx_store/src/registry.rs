@@ -8,6 +8,7 @@ use hcx_domain::{Offer, Opportunity, Organisation, Record, Strategy};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use crate::audit::{self, Author, Entry};
 use crate::rows::{
     Cell, OFFERS, OPPORTUNITIES, ORGANISATIONS, STRATEGIES, TABLES, Table, cells, table_of,
 };
@@ -304,6 +305,63 @@ async fn log_change(
     Ok(())
 }
 
+/// The stored bodies of these ids (absent ones left out).
+async fn bodies_of(
+    tx: &mut Transaction<'_, Any>,
+    table: Table,
+    ids: &[&str],
+) -> Result<HashMap<String, String>, StoreError> {
+    let mut found = HashMap::new();
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "select id, body from {} where id in ({})",
+            table.name,
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(built(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(&mut **tx).await? {
+            found.insert(row.try_get(0)?, row.try_get(1)?);
+        }
+    }
+    Ok(found)
+}
+
+/// Upserts records and writes an audit event for each one that changed,
+/// with what it was before; `action` names the event instead of
+/// `create`/`update` (a lifecycle step, say).
+async fn upsert_audited(
+    tx: &mut Transaction<'_, Any>,
+    table: Table,
+    records: &[&Record],
+    now: i64,
+    author: &Author,
+    action: Option<&str>,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    let ids: Vec<&str> = records.iter().map(|r| r.id()).collect();
+    let before = bodies_of(tx, table, &ids).await?;
+    let changed = upsert(tx, table, records, now).await?;
+    if changed.is_empty() {
+        return Ok(changed);
+    }
+    let after: HashMap<&str, String> = records.iter().map(|r| (r.id(), r.to_line())).collect();
+    let entries: Vec<Entry> = changed
+        .iter()
+        .map(|(id, version)| Entry {
+            action: action.unwrap_or(if *version == 1 { "create" } else { "update" }),
+            kind: table.kind,
+            record_id: id,
+            before: before.get(id).map(String::as_str),
+            after: after.get(id.as_str()).map(String::as_str),
+        })
+        .collect();
+    audit::append(tx, author, now, &entries).await?;
+    Ok(changed)
+}
+
 async fn stored_version(
     tx: &mut Transaction<'_, Any>,
     table: Table,
@@ -360,14 +418,19 @@ impl Store {
     /// Writes many records in one transaction, in dependency order; records
     /// identical to what is stored are left alone (so re-importing changes
     /// nothing). Each record must appear once.
-    pub async fn apply(&self, records: &[Record]) -> Result<ApplySummary, StoreError> {
-        self.apply_with_progress(records, &mut |_| ()).await
+    pub async fn apply(
+        &self,
+        records: &[Record],
+        author: &Author,
+    ) -> Result<ApplySummary, StoreError> {
+        self.apply_with_progress(records, author, &mut |_| ()).await
     }
 
     /// Like [`Store::apply`], calling `progress` with the number of records written so far.
     pub async fn apply_with_progress(
         &self,
         records: &[Record],
+        author: &Author,
         progress: &mut (dyn FnMut(usize) + Send),
     ) -> Result<ApplySummary, StoreError> {
         let mut summary = ApplySummary::default();
@@ -377,7 +440,7 @@ impl Store {
         for table in TABLES {
             let of_table: Vec<&Record> = records.iter().filter(|r| table_of(r) == table).collect();
             for chunk in of_table.chunks(1000) {
-                let changed = upsert(&mut tx, table, chunk, now).await?;
+                let changed = upsert_audited(&mut tx, table, chunk, now, author, None).await?;
                 let created = changed.iter().filter(|(_, v)| *v == 1).count();
                 summary.created += created;
                 summary.updated += changed.len() - created;
@@ -391,18 +454,41 @@ impl Store {
     }
 
     /// Writes one record, checking what it expects to find; returns the stored version.
-    pub async fn put(&self, record: &Record, expect: Expect) -> Result<i64, StoreError> {
+    pub async fn put(
+        &self,
+        record: &Record,
+        expect: Expect,
+        author: &Author,
+    ) -> Result<i64, StoreError> {
+        self.put_as(record, expect, author, None).await
+    }
+
+    /// Like [`Store::put`], naming the audit event `action` (a lifecycle step).
+    pub async fn put_as(
+        &self,
+        record: &Record,
+        expect: Expect,
+        author: &Author,
+        action: Option<&str>,
+    ) -> Result<i64, StoreError> {
         let table = table_of(record);
         let mut tx = self.begin_write().await?;
         let stored = stored_version(&mut tx, table, record.id()).await?;
         check_expectation(table, record.id(), expect, stored)?;
-        let changed = upsert(&mut tx, table, &[record], now_ms()).await?;
+        let changed = upsert_audited(&mut tx, table, &[record], now_ms(), author, action).await?;
         tx.commit().await?;
         Ok(changed.first().map(|(_, v)| *v).or(stored).unwrap_or(1))
     }
 
-    async fn delete(&self, table: Table, id: &str, expect: Expect) -> Result<(), StoreError> {
+    async fn delete(
+        &self,
+        table: Table,
+        id: &str,
+        expect: Expect,
+        author: &Author,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
+        let before = bodies_of(&mut tx, table, &[id]).await?;
         let stored = stored_version(&mut tx, table, id).await?;
         if stored.is_none() {
             return Err(StoreError::NotFound {
@@ -422,25 +508,54 @@ impl Store {
                 )),
                 other => other,
             })?;
-        log_change(&mut tx, table.kind, id, "delete", now_ms()).await?;
+        let now = now_ms();
+        log_change(&mut tx, table.kind, id, "delete", now).await?;
+        let entry = Entry {
+            action: "delete",
+            kind: table.kind,
+            record_id: id,
+            before: before.get(id).map(String::as_str),
+            after: None,
+        };
+        audit::append(&mut tx, author, now, &[entry]).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn delete_organisation(&self, id: &str, expect: Expect) -> Result<(), StoreError> {
-        self.delete(ORGANISATIONS, id, expect).await
+    pub async fn delete_organisation(
+        &self,
+        id: &str,
+        expect: Expect,
+        author: &Author,
+    ) -> Result<(), StoreError> {
+        self.delete(ORGANISATIONS, id, expect, author).await
     }
 
-    pub async fn delete_offer(&self, id: &str, expect: Expect) -> Result<(), StoreError> {
-        self.delete(OFFERS, id, expect).await
+    pub async fn delete_offer(
+        &self,
+        id: &str,
+        expect: Expect,
+        author: &Author,
+    ) -> Result<(), StoreError> {
+        self.delete(OFFERS, id, expect, author).await
     }
 
-    pub async fn delete_strategy(&self, id: &str, expect: Expect) -> Result<(), StoreError> {
-        self.delete(STRATEGIES, id, expect).await
+    pub async fn delete_strategy(
+        &self,
+        id: &str,
+        expect: Expect,
+        author: &Author,
+    ) -> Result<(), StoreError> {
+        self.delete(STRATEGIES, id, expect, author).await
     }
 
-    pub async fn delete_opportunity(&self, id: &str, expect: Expect) -> Result<(), StoreError> {
-        self.delete(OPPORTUNITIES, id, expect).await
+    pub async fn delete_opportunity(
+        &self,
+        id: &str,
+        expect: Expect,
+        author: &Author,
+    ) -> Result<(), StoreError> {
+        self.delete(OPPORTUNITIES, id, expect, author).await
     }
 
     async fn get<T>(

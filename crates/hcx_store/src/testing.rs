@@ -23,6 +23,17 @@ pub struct TestStore {
     _dir: Option<tempfile::TempDir>,
 }
 
+impl Store {
+    /// Runs any SQL, bypassing the store's own paths: for tests that check
+    /// what the database itself refuses.
+    pub async fn execute_unchecked(&self, sql: &str) -> Result<u64, crate::StoreError> {
+        let done = sqlx::query(crate::built(sql.to_owned()))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
+
 /// A fresh, migrated SQLite store in a temporary directory.
 pub async fn sqlite() -> TestStore {
     let dir = tempfile::tempdir().expect("temporary directory");

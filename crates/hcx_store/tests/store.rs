@@ -2,8 +2,28 @@
 
 use hcx_domain::Record;
 use hcx_store::{
-    Expect, OpportunityFilter, OrganisationFilter, Store, StoreError, test_both_backends,
+    AuditFilter, Author, Backend, Expect, NewToken, NewUser, OpportunityFilter, OrganisationFilter,
+    Session, Store, StoreError, test_both_backends,
 };
+
+fn author() -> Author {
+    Author {
+        actor_id: "user:u1".into(),
+        actor_name: "ada@example.org".into(),
+        request_id: Some("req-1".into()),
+    }
+}
+
+fn new_user(id: &str, email: &str, organisations: &[&str]) -> NewUser {
+    NewUser {
+        id: id.into(),
+        email: email.into(),
+        name: "A Person".into(),
+        role: "provider".into(),
+        password_hash: Some("$argon2id$stand-in".into()),
+        organisations: organisations.iter().map(|o| o.to_string()).collect(),
+    }
+}
 
 fn record(line: &str) -> Record {
     Record::parse_line(line).unwrap_or_else(|e| panic!("{line}: {e}"))
@@ -80,13 +100,13 @@ test_both_backends!(
 test_both_backends!(
     async fn a_bulk_write_orders_references_and_reapplying_changes_nothing(store: &Store) {
         assert!(store.is_empty().await.unwrap());
-        let summary = store.apply(&world()).await.unwrap();
+        let summary = store.apply(&world(), &author()).await.unwrap();
         assert_eq!(
             (summary.created, summary.updated, summary.unchanged),
             (8, 0, 0)
         );
         let seq = store.latest_change().await.unwrap();
-        let again = store.apply(&world()).await.unwrap();
+        let again = store.apply(&world(), &author()).await.unwrap();
         assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 8));
         assert_eq!(
             store.latest_change().await.unwrap(),
@@ -99,7 +119,7 @@ test_both_backends!(
 
 test_both_backends!(
     async fn records_read_back_as_written_with_versions(store: &Store) {
-        store.apply(&world()).await.unwrap();
+        store.apply(&world(), &author()).await.unwrap();
         let o = store.opportunity("O1").await.unwrap().unwrap();
         assert_eq!(o.version, 1);
         assert_eq!(o.record.value.as_ref().unwrap().minor, 1_200_000_000);
@@ -133,7 +153,7 @@ test_both_backends!(
         assert!(store.organisation("NOPE").await.unwrap().is_none());
 
         let version = store
-            .put(&opportunity("O1", "closed"), Expect::Version(1))
+            .put(&opportunity("O1", "closed"), Expect::Version(1), &author())
             .await
             .unwrap();
         assert_eq!(version, 2);
@@ -142,7 +162,7 @@ test_both_backends!(
         assert!(o.updated_at >= o.created_at);
         assert_eq!(
             store
-                .put(&opportunity("O1", "closed"), Expect::Any)
+                .put(&opportunity("O1", "closed"), Expect::Any, &author())
                 .await
                 .unwrap(),
             2,
@@ -153,28 +173,35 @@ test_both_backends!(
 
 test_both_backends!(
     async fn a_stale_or_duplicate_write_is_a_conflict(store: &Store) {
-        store.apply(&world()).await.unwrap();
+        store.apply(&world(), &author()).await.unwrap();
         store
-            .put(&opportunity("O1", "closed"), Expect::Version(1))
+            .put(&opportunity("O1", "closed"), Expect::Version(1), &author())
             .await
             .unwrap();
         let stale = store
-            .put(&opportunity("O1", "withdrawn"), Expect::Version(1))
+            .put(
+                &opportunity("O1", "withdrawn"),
+                Expect::Version(1),
+                &author(),
+            )
             .await
             .unwrap_err();
         assert!(
             matches!(stale, StoreError::Conflict(ref m) if m.contains("version 1") && m.contains("version 2")),
             "{stale}"
         );
-        let dup = store.put(&khcf(), Expect::New).await.unwrap_err();
+        let dup = store
+            .put(&khcf(), Expect::New, &author())
+            .await
+            .unwrap_err();
         assert!(matches!(dup, StoreError::Conflict(_)));
         let missing = store
-            .put(&opportunity("O9", "draft"), Expect::Version(1))
+            .put(&opportunity("O9", "draft"), Expect::Version(1), &author())
             .await
             .unwrap_err();
         assert!(matches!(missing, StoreError::NotFound { .. }));
         let second_strategy = store
-            .put(&strategy("RR8-other", "RR8"), Expect::New)
+            .put(&strategy("RR8-other", "RR8"), Expect::New, &author())
             .await
             .unwrap_err();
         assert!(
@@ -186,9 +213,9 @@ test_both_backends!(
 
 test_both_backends!(
     async fn referenced_organisations_cannot_be_deleted(store: &Store) {
-        store.apply(&world()).await.unwrap();
+        store.apply(&world(), &author()).await.unwrap();
         let err = store
-            .delete_organisation("RR8", Expect::Any)
+            .delete_organisation("RR8", Expect::Any, &author())
             .await
             .unwrap_err();
         assert!(
@@ -200,19 +227,27 @@ test_both_backends!(
             "nothing half-deleted"
         );
         store
-            .delete_offer("RR8-onc", Expect::Version(1))
+            .delete_offer("RR8-onc", Expect::Version(1), &author())
             .await
             .unwrap();
         store
-            .delete_strategy("RR8-strategy", Expect::Any)
+            .delete_strategy("RR8-strategy", Expect::Any, &author())
             .await
             .unwrap();
-        store.delete_organisation("RR8", Expect::Any).await.unwrap();
+        store
+            .delete_organisation("RR8", Expect::Any, &author())
+            .await
+            .unwrap();
         assert!(matches!(
-            store.delete_opportunity("O404", Expect::Any).await,
+            store
+                .delete_opportunity("O404", Expect::Any, &author())
+                .await,
             Err(StoreError::NotFound { .. })
         ));
-        store.delete_opportunity("O2", Expect::Any).await.unwrap();
+        store
+            .delete_opportunity("O2", Expect::Any, &author())
+            .await
+            .unwrap();
         let changes = store.changes_since(0, 1000).await.unwrap();
         let last = changes.last().unwrap();
         assert_eq!(
@@ -229,7 +264,7 @@ test_both_backends!(
 
 test_both_backends!(
     async fn organisations_filter_by_kind_network_country_and_name(store: &Store) {
-        store.apply(&world()).await.unwrap();
+        store.apply(&world(), &author()).await.unwrap();
         let providers = OrganisationFilter {
             kinds: vec!["provider".into()],
             ..Default::default()
@@ -285,7 +320,7 @@ test_both_backends!(
 
 test_both_backends!(
     async fn opportunities_list_by_status_and_load_by_ids_in_order(store: &Store) {
-        store.apply(&world()).await.unwrap();
+        store.apply(&world(), &author()).await.unwrap();
         let published = OpportunityFilter {
             statuses: vec!["published".into()],
             ..Default::default()
@@ -323,7 +358,7 @@ test_both_backends!(
 
 test_both_backends!(
     async fn export_writes_every_kind_in_dependency_order(store: &Store) {
-        store.apply(&world()).await.unwrap();
+        store.apply(&world(), &author()).await.unwrap();
         let out = lines(store).await;
         assert_eq!(out.len(), 8);
         let kinds: Vec<String> = out.iter().map(|l| record(l).kind().to_owned()).collect();
@@ -346,7 +381,7 @@ test_both_backends!(
 
 test_both_backends!(
     async fn counts_and_reference_lookups_cover_the_registry(store: &Store) {
-        store.apply(&world()).await.unwrap();
+        store.apply(&world(), &author()).await.unwrap();
         let counts = store.counts().await.unwrap();
         assert_eq!(
             counts.organisations_by_kind,
@@ -380,7 +415,7 @@ test_both_backends!(
     async fn a_failed_bulk_write_leaves_nothing_behind(store: &Store) {
         // An offer whose provider does not exist breaks the foreign key mid-transaction.
         let err = store
-            .apply(&[leeds(), offer("X", "GHOST")])
+            .apply(&[leeds(), offer("X", "GHOST")], &author())
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{err}");
@@ -397,3 +432,248 @@ async fn unsupported_urls_are_refused_by_name() {
         "{err}"
     );
 }
+
+test_both_backends!(
+    async fn every_registry_write_is_audited_with_before_and_after(store: &Store) {
+        store.apply(&world(), &author()).await.unwrap();
+        store.apply(&world(), &author()).await.unwrap();
+        let created = store
+            .audit_events(&AuditFilter::default(), 100)
+            .await
+            .unwrap();
+        assert_eq!(created.len(), 8, "identical re-imports are not events");
+        assert!(created.iter().all(|e| e.action == "create"
+            && e.before.is_none()
+            && e.after.is_some()
+            && e.actor_id == "user:u1"
+            && e.request_id.as_deref() == Some("req-1")));
+
+        store
+            .put_as(
+                &opportunity("O1", "closed"),
+                Expect::Version(1),
+                &author(),
+                Some("close"),
+            )
+            .await
+            .unwrap();
+        store
+            .delete_opportunity("O2", Expect::Any, &author())
+            .await
+            .unwrap();
+        let o1 = AuditFilter {
+            kind: Some("opportunity".into()),
+            record_id: Some("O1".into()),
+            ..AuditFilter::default()
+        };
+        let history = store.audit_events(&o1, 10).await.unwrap();
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[0].action, "close");
+        assert!(
+            history[0]
+                .before
+                .as_deref()
+                .unwrap()
+                .contains("\"published\"")
+        );
+        assert!(history[0].after.as_deref().unwrap().contains("\"closed\""));
+        let deleted = store
+            .audit_events(
+                &AuditFilter {
+                    record_id: Some("O2".into()),
+                    ..AuditFilter::default()
+                },
+                10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(deleted[0].action, "delete");
+        assert!(deleted[0].before.is_some() && deleted[0].after.is_none());
+
+        let mut exported = Vec::new();
+        let n = store
+            .export_audit(&o1, |e| {
+                exported.push(e.seq);
+                Ok(())
+            })
+            .await
+            .unwrap();
+        assert_eq!(n, 2);
+        let older = AuditFilter {
+            before_seq: Some(exported[0]),
+            ..o1
+        };
+        assert_eq!(store.audit_events(&older, 10).await.unwrap().len(), 1);
+    }
+);
+
+test_both_backends!(
+    async fn postgres_itself_refuses_to_change_the_audit_log(store: &Store) {
+        store.apply(&world(), &author()).await.unwrap();
+        if store.backend() != Backend::Postgres {
+            return;
+        }
+        for sql in [
+            "update audit_events set actor_id = 'someone-else'",
+            "delete from audit_events",
+            "truncate audit_events",
+        ] {
+            let err = store.execute_unchecked(sql).await.unwrap_err();
+            assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+        }
+    }
+);
+
+test_both_backends!(
+    async fn accounts_keep_their_organisations_and_refuse_duplicate_emails(store: &Store) {
+        store.apply(&world(), &author()).await.unwrap();
+        let user = store
+            .create_user(&new_user("u1", "ada@example.org", &["RR8"]), &author())
+            .await
+            .unwrap();
+        assert_eq!(user.organisations, vec!["RR8".to_string()]);
+        let dup = store
+            .create_user(&new_user("u2", "ada@example.org", &[]), &author())
+            .await
+            .unwrap_err();
+        assert!(matches!(dup, StoreError::Conflict(_)), "{dup}");
+        let ghost = store
+            .create_user(&new_user("u3", "bob@example.org", &["GHOST"]), &author())
+            .await
+            .unwrap_err();
+        assert!(matches!(ghost, StoreError::NotFound { .. }), "{ghost}");
+        assert!(
+            store.user("u3").await.unwrap().is_none(),
+            "nothing half-written"
+        );
+        let members = store.memberships("u1").await.unwrap();
+        assert_eq!(members[0].organisation.as_str(), "RR8");
+        let (found, hash) = store
+            .user_by_email("ada@example.org")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (found.id.as_str(), hash.as_deref()),
+            ("u1", Some("$argon2id$stand-in"))
+        );
+        assert_eq!(store.list_users().await.unwrap().len(), 1);
+        let audited = store
+            .audit_events(
+                &AuditFilter {
+                    kind: Some("user".into()),
+                    ..AuditFilter::default()
+                },
+                10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(audited.len(), 1);
+        assert!(
+            !audited[0].after.as_deref().unwrap().contains("argon2"),
+            "no hashes in the log"
+        );
+    }
+);
+
+test_both_backends!(
+    async fn failed_sign_ins_lock_an_account_and_a_new_password_ends_its_sessions(store: &Store) {
+        store.apply(&world(), &author()).await.unwrap();
+        store
+            .create_user(&new_user("u1", "ada@example.org", &["RR8"]), &author())
+            .await
+            .unwrap();
+        for expected in 1..=2 {
+            let u = store
+                .record_failed_sign_in("u1", 3, 99, &author())
+                .await
+                .unwrap();
+            assert_eq!((u.failed_logins, u.locked_until), (expected, None));
+        }
+        let locked = store
+            .record_failed_sign_in("u1", 3, 99, &author())
+            .await
+            .unwrap();
+        assert_eq!((locked.failed_logins, locked.locked_until), (0, Some(99)));
+
+        let session = Session {
+            user_id: "u1".into(),
+            csrf_token: "c".into(),
+            created_at: 10,
+            last_seen_at: 10,
+            expires_at: 1000,
+        };
+        store
+            .start_session("h1", &session, &author())
+            .await
+            .unwrap();
+        assert_eq!(store.session("h1").await.unwrap(), Some(session));
+        assert_eq!(store.user("u1").await.unwrap().unwrap().locked_until, None);
+        store.touch_session("h1", 20).await.unwrap();
+        assert_eq!(store.session("h1").await.unwrap().unwrap().last_seen_at, 20);
+        store
+            .set_password("u1", "$argon2id$new", &author())
+            .await
+            .unwrap();
+        assert_eq!(store.session("h1").await.unwrap(), None);
+
+        let disabled = store
+            .set_user_disabled("u1", true, &author())
+            .await
+            .unwrap();
+        assert!(disabled.disabled_at.is_some());
+        assert!(disabled.version > 1);
+    }
+);
+
+test_both_backends!(
+    async fn tokens_are_revoked_for_good_and_reset_links_work_once(store: &Store) {
+        store.apply(&world(), &author()).await.unwrap();
+        store
+            .create_user(&new_user("u1", "ada@example.org", &["RR8"]), &author())
+            .await
+            .unwrap();
+        let new = NewToken {
+            id: "t1".into(),
+            user_id: "u1".into(),
+            name: "CRM sync".into(),
+            secret_hash: "digest".into(),
+            role: "provider".into(),
+            organisation_id: Some("RR8".into()),
+            expires_at: None,
+        };
+        store.create_token(&new, &author()).await.unwrap();
+        assert_eq!(
+            store.token("t1").await.unwrap().unwrap().secret_hash,
+            "digest"
+        );
+        store.touch_token("t1", 55).await.unwrap();
+        assert_eq!(
+            store.list_tokens(Some("u1")).await.unwrap()[0].last_used_at,
+            Some(55)
+        );
+        let revoked = store.revoke_token("t1", &author()).await.unwrap();
+        assert!(revoked.revoked_at.is_some());
+        assert!(matches!(
+            store.revoke_token("t404", &author()).await,
+            Err(StoreError::NotFound { .. })
+        ));
+
+        store
+            .create_reset("r1", Some("u1"), 100, &author())
+            .await
+            .unwrap();
+        assert_eq!(
+            store.reset("r1", 50).await.unwrap(),
+            Some(Some("u1".into()))
+        );
+        assert_eq!(store.reset("r1", 150).await.unwrap(), None, "expired");
+        assert!(store.use_reset("r1", 50).await.unwrap());
+        assert!(!store.use_reset("r1", 50).await.unwrap(), "spent");
+        store
+            .create_reset("setup", None, 100, &author())
+            .await
+            .unwrap();
+        assert_eq!(store.reset("setup", 50).await.unwrap(), Some(None));
+    }
+);

@@ -8,6 +8,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
+use hcx_domain::access::Capability;
 use hcx_domain::interchange::Batch;
 use hcx_domain::vocab::OrgKind;
 use hcx_domain::{LineError, Record, ocds, org_csv};
@@ -15,7 +16,7 @@ use hcx_store::ApplySummary;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{App, ServiceError};
+use super::{App, Caller, ServiceError};
 
 /// The formats hcx imports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -124,9 +125,11 @@ impl App {
     /// Imports files all together, or nothing at all.
     pub async fn import(
         &self,
+        caller: &Caller,
         sources: &[Source],
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Result<ImportReport, ServiceError> {
+        caller.check_capability(Capability::Bulk)?;
         // Reading is CPU work: off the async runtime, so a server keeps answering.
         let owned = sources.to_vec();
         let parsed =
@@ -177,7 +180,9 @@ impl App {
         progress(Progress::Checked(records.len()));
         let summary = self
             .store
-            .apply_with_progress(&records, &mut |n| progress(Progress::Written(n)))
+            .apply_with_progress(&records, &caller.author(), &mut |n| {
+                progress(Progress::Written(n))
+            })
             .await?;
         progress(Progress::Indexing);
         self.catch_up().await?;

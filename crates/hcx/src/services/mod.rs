@@ -1,5 +1,8 @@
 //! The use cases the web UI, the JSON API and the CLI share.
 
+pub mod access;
+pub mod accounts;
+pub mod audit;
 pub mod export;
 pub mod import;
 pub mod index;
@@ -14,12 +17,15 @@ use hcx_search::SearchIndex;
 use hcx_store::{Store, StoreError};
 
 use crate::config::Config;
+pub use access::Caller;
+pub use accounts::Security;
 
 /// What a service call needs: the store and the search index that follows it.
 #[derive(Debug, Clone)]
 pub struct App {
     pub store: Store,
     pub search: Arc<SearchIndex>,
+    pub security: Security,
     /// One index catch-up at a time per process.
     sync_lock: Arc<tokio::sync::Mutex<()>>,
 }
@@ -37,6 +43,18 @@ pub enum ServiceError {
     Conflict(String),
     #[error(transparent)]
     Lifecycle(#[from] LifecycleError),
+    /// Signing in is needed first.
+    #[error("sign in first")]
+    SignIn,
+    /// A sign-in was refused; the message is the same whatever the reason.
+    #[error("{0}")]
+    SignInFailed(String),
+    /// An API token that is wrong, revoked or expired, or whose account is disabled.
+    #[error("the API token is not valid: it may be mistyped, revoked or expired")]
+    BadToken,
+    /// The caller is known but may not do this.
+    #[error("{0}")]
+    Forbidden(String),
     /// The request itself is malformed (not the record it carries).
     #[error("{0}")]
     BadRequest(String),
@@ -86,22 +104,23 @@ impl App {
                 config.index_dir.display()
             )
         })?;
-        let app = App::new(store, search);
+        let app = App::new(store, search, config.security.clone());
         app.prepare_index().await?;
         Ok(app)
     }
 
     /// An app over `store` with an index kept in memory (tests, one-off commands).
     pub async fn in_memory(store: Store) -> Result<App, ServiceError> {
-        let app = App::new(store, SearchIndex::in_memory()?);
+        let app = App::new(store, SearchIndex::in_memory()?, Security::default());
         app.prepare_index().await?;
         Ok(app)
     }
 
-    fn new(store: Store, search: SearchIndex) -> App {
+    fn new(store: Store, search: SearchIndex, security: Security) -> App {
         App {
             store,
             search: Arc::new(search),
+            security,
             sync_lock: Arc::new(tokio::sync::Mutex::new(())),
         }
     }

@@ -4,7 +4,7 @@ use hcx_domain::{Offer, Opportunity};
 use hcx_search::{Hits, OfferFacets, OfferQuery, OpportunityFacets, OpportunityQuery, SearchIndex};
 use hcx_store::Versioned;
 
-use super::{App, ServiceError};
+use super::{App, Caller, ServiceError};
 
 /// A page of search results with the total and the facet counts.
 #[derive(Debug, Clone)]
@@ -32,11 +32,14 @@ impl App {
         Ok((hits.total, ids, hits.facets))
     }
 
-    /// Opportunities matching a search, as stored records in rank order.
+    /// Opportunities matching a search among those the caller may see, as
+    /// stored records in rank order.
     pub async fn search_opportunities(
         &self,
-        query: OpportunityQuery,
+        caller: &Caller,
+        mut query: OpportunityQuery,
     ) -> Result<Found<Opportunity, OpportunityFacets>, ServiceError> {
+        query.scope = caller.actor.opportunity_scope();
         let (total, ids, facets) = self
             .run_search(move |index| index.search_opportunities(&query))
             .await?;
@@ -47,17 +50,29 @@ impl App {
         })
     }
 
-    /// Offers matching a search, as stored records in rank order.
+    /// Offers matching a search, as stored records in rank order, each as
+    /// the caller may see it.
     pub async fn search_offers(
         &self,
+        caller: &Caller,
         query: OfferQuery,
     ) -> Result<Found<Offer, OfferFacets>, ServiceError> {
         let (total, ids, facets) = self
             .run_search(move |index| index.search_offers(&query))
             .await?;
+        let items = self
+            .store
+            .offers_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|v| Versioned {
+                record: caller.present_offer(v.record),
+                ..v
+            })
+            .collect();
         Ok(Found {
             total,
-            items: self.store.offers_by_ids(&ids).await?,
+            items,
             facets,
         })
     }

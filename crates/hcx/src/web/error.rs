@@ -59,7 +59,8 @@ pub struct ErrorDetail {
 /// The error envelope every API error uses.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// `invalid`, `refused`, `not_found`, `conflict`, `bad_request` or `internal`.
+    /// `invalid`, `refused`, `not_found`, `conflict`, `unauthenticated`,
+    /// `sign_in_failed`, `bad_token`, `forbidden`, `bad_request` or `internal`.
     pub code: &'static str,
     pub message: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -110,6 +111,21 @@ pub fn describe(e: &ServiceError) -> (StatusCode, ErrorBody) {
         ServiceError::Conflict(_) | ServiceError::Lifecycle(_) => {
             (StatusCode::CONFLICT, "conflict", e.to_string(), vec![])
         }
+        ServiceError::SignIn => (
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "sign in first (API clients: send an API token as `Authorization: Bearer hcx_…`)"
+                .to_owned(),
+            vec![],
+        ),
+        ServiceError::SignInFailed(_) => (
+            StatusCode::UNAUTHORIZED,
+            "sign_in_failed",
+            e.to_string(),
+            vec![],
+        ),
+        ServiceError::BadToken => (StatusCode::UNAUTHORIZED, "bad_token", e.to_string(), vec![]),
+        ServiceError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", e.to_string(), vec![]),
         ServiceError::BadRequest(_) => (
             StatusCode::BAD_REQUEST,
             "bad_request",
@@ -139,12 +155,22 @@ pub fn describe(e: &ServiceError) -> (StatusCode, ErrorBody) {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, error) = describe(&self.0);
-        (status, Json(ErrorEnvelope { error })).into_response()
+        let mut response = (status, Json(ErrorEnvelope { error })).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
     }
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        if matches!(self.0, ServiceError::SignIn) {
+            return crate::web::auth::to_sign_in();
+        }
         let (status, error) = describe(&self.0);
         crate::web::ui::error_page(status, &error)
     }

@@ -2,7 +2,9 @@
 //! `/api/v1`, health checks, and the middleware around them.
 
 pub mod api;
+pub mod auth;
 pub mod error;
+pub mod routes;
 pub mod ui;
 
 use std::time::Duration;
@@ -11,7 +13,6 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -28,20 +29,39 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Every route of hcx, and the list of them.
+fn routes() -> routes::Routes {
+    ui::routes()
+        .nest("/api/v1", api::routes())
+        .merge(api::docs(), api::DOCS_ROUTES)
+        .get("/healthz", healthz)
+        .get("/readyz", readyz)
+}
+
+/// The method and path of every route, for tests that must cover them all.
+pub fn route_list() -> Vec<routes::Route> {
+    routes().into_parts().1
+}
+
 /// Every route of hcx; both `serve` and the tests call this.
 pub fn router(app: App) -> Router {
-    Router::new()
-        .merge(ui::routes())
-        .nest("/api/v1", api::routes())
-        .merge(api::docs())
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+    routes()
+        .into_parts()
+        .0
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            auth::authenticate,
+        ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,

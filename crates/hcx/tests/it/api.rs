@@ -341,9 +341,7 @@ async fn export_then_import_into_an_empty_store_gives_the_same_export_on_postgre
     let Some(db) = hcx_store::testing::postgres().await else {
         return;
     };
-    let target = hcx::services::App::in_memory(db.store.clone())
-        .await
-        .unwrap();
+    let target = crate::support::app_over(db.store.clone()).await;
     round_trip(&source, &target).await;
 }
 

@@ -19,6 +19,8 @@ use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::routing::get;
 
+use crate::support::Who;
+
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// Longest one page may take, Chromium's start included.
 const PAGE_TIMEOUT: Duration = Duration::from_secs(90);
@@ -45,6 +47,16 @@ const PAGES: &[(&str, &str)] = &[
         "Paediatric oncology service development",
     ),
     ("/api/v1/docs/", "swagger-ui"),
+    ("/account", "API tokens"),
+    ("/admin/users", "Add an account"),
+    ("/admin/audit", "Before and after"),
+];
+
+/// Pages a visitor who has not signed in sees.
+const ANONYMOUS_PAGES: &[(&str, &str)] = &[
+    ("/", "Sign in"),
+    ("/login", "E-mail address"),
+    ("/opportunities/SA-MOH-2027-01", "sign in"),
 ];
 
 fn in_ci() -> bool {
@@ -209,9 +221,34 @@ async fn every_main_page_renders_in_chromium_without_errors_or_csp_violations() 
         return;
     }
     let (app, _db) = crate::support::demo_app().await;
-    let addr = serve(hcx::web::router(app.clone())).await;
+    let anonymous = serve(hcx::web::router(app.clone())).await;
+    // Chromium is signed in as the test administrator by a cookie added to each request.
+    let Who::Session { cookie, .. } = Who::admin() else {
+        unreachable!("the administrator has a session")
+    };
+    let signed_in = hcx::web::router(app.clone()).layer(axum::middleware::map_request(
+        move |mut request: axum::extract::Request| {
+            let cookie = cookie.clone();
+            async move {
+                request.headers_mut().insert(
+                    header::COOKIE,
+                    format!("hcx_session={cookie}").parse().expect("a cookie"),
+                );
+                request
+            }
+        },
+    ));
+    let addr = serve(signed_in).await;
+    let visits = PAGES
+        .iter()
+        .map(|(path, expected)| (addr, *path, *expected))
+        .chain(
+            ANONYMOUS_PAGES
+                .iter()
+                .map(|(path, expected)| (anonymous, *path, *expected)),
+        );
     let mut failures = Vec::new();
-    for (path, expected) in PAGES {
+    for (addr, path, expected) in visits {
         let page = visit(&format!("http://{addr}{path}")).await;
         if page.dom.contains("data-error-page") {
             failures.push(format!("{path}: the error page was shown"));

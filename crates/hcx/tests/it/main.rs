@@ -1,5 +1,6 @@
 //! hcx's integration tests: the router in-process, and the `hcx` binary.
 
+mod access;
 mod api;
 mod browser;
 mod cli;

@@ -1,21 +1,13 @@
 //! The web pages, driven in-process over the demo world. HTML is checked
 //! loosely: by the text and attributes a person or a screen reader relies on.
 
-use crate::support::{Reply, demo_app, get, send};
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use crate::support::{Reply, Who, demo_app, get, post_form_as};
+use axum::http::StatusCode;
 use hcx::services::App;
 
-/// Posts a form the way a browser does, repeated names and all.
+/// Posts a form the way a browser does, repeated names and all, as the test administrator.
 async fn post_form(app: &App, uri: &str, fields: &[(&str, &str)]) -> Reply {
-    let body = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields)
-        .finish();
-    let request = Request::post(uri)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from(body))
-        .unwrap();
-    send(app, request).await
+    post_form_as(app, &Who::admin(), uri, fields).await
 }
 
 /// The total in "Showing 1–12 of 12 opportunities".

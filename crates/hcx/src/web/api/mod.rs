@@ -2,15 +2,15 @@
 //! with filters and pagination, lifecycle actions, bulk import and export,
 //! and its own OpenAPI 3.1 description.
 
+mod account;
 mod records;
 mod schema;
 mod search;
 mod transfer;
 
 use axum::Router;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use hcx_domain::Record;
 use hcx_store::Versioned;
 use serde::{Deserialize, Serialize};
@@ -19,60 +19,51 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::{OpenApi, ToSchema};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::services::{App, ServiceError};
+use crate::services::{App, Caller, ServiceError};
 use crate::web::error::{ApiError, ErrorBody, ErrorDetail, ErrorEnvelope};
+use crate::web::routes::Routes;
 
 /// The API's routes, to be nested under `/api/v1`.
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route(
-            "/organisations",
-            get(records::list_organisations).post(records::create_organisation),
-        )
-        .route(
-            "/organisations/{id}",
-            get(records::get_organisation)
-                .put(records::update_organisation)
-                .delete(records::delete_organisation),
-        )
-        .route(
-            "/offers",
-            get(search::list_offers).post(records::create_offer),
-        )
-        .route(
-            "/offers/{id}",
-            get(records::get_offer)
-                .put(records::update_offer)
-                .delete(records::delete_offer),
-        )
-        .route(
-            "/strategies",
-            get(records::list_strategies).post(records::create_strategy),
-        )
-        .route(
-            "/strategies/{id}",
-            get(records::get_strategy)
-                .put(records::update_strategy)
-                .delete(records::delete_strategy),
-        )
-        .route(
-            "/opportunities",
-            get(search::list_opportunities).post(records::create_opportunity),
-        )
-        .route(
-            "/opportunities/{id}",
-            get(records::get_opportunity)
-                .put(records::update_opportunity)
-                .delete(records::delete_opportunity),
-        )
-        .route(
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/organisations", records::list_organisations)
+        .post("/organisations", records::create_organisation)
+        .get("/organisations/{id}", records::get_organisation)
+        .put("/organisations/{id}", records::update_organisation)
+        .delete("/organisations/{id}", records::delete_organisation)
+        .get("/offers", search::list_offers)
+        .post("/offers", records::create_offer)
+        .get("/offers/{id}", records::get_offer)
+        .put("/offers/{id}", records::update_offer)
+        .delete("/offers/{id}", records::delete_offer)
+        .get("/strategies", records::list_strategies)
+        .post("/strategies", records::create_strategy)
+        .get("/strategies/{id}", records::get_strategy)
+        .put("/strategies/{id}", records::update_strategy)
+        .delete("/strategies/{id}", records::delete_strategy)
+        .get("/opportunities", search::list_opportunities)
+        .post("/opportunities", records::create_opportunity)
+        .get("/opportunities/{id}", records::get_opportunity)
+        .put("/opportunities/{id}", records::update_opportunity)
+        .delete("/opportunities/{id}", records::delete_opportunity)
+        .post(
             "/opportunities/{id}/actions/{action}",
-            post(records::act_on_opportunity),
+            records::act_on_opportunity,
         )
-        .route("/import", post(transfer::import))
-        .route("/export", get(transfer::export))
+        .post("/import", transfer::import)
+        .get("/export", transfer::export)
+        .get("/me", account::get_me)
+        .get("/audit", account::list_audit)
         .fallback(not_found)
 }
+
+/// The routes [`docs`] serves.
+pub const DOCS_ROUTES: &[(Method, &str)] = &[
+    (Method::GET, "/api/v1/docs"),
+    (Method::GET, "/api/v1/docs/"),
+    (Method::GET, "/api/v1/docs/{*file}"),
+    (Method::GET, "/api/v1/openapi.json"),
+];
 
 /// The OpenAPI document and the page that renders it (works offline: the
 /// viewer's files are inside the binary). Merged at the root of the site.
@@ -92,8 +83,10 @@ pub fn docs() -> Router<App> {
 #[openapi(
     info(
         title = "hcx — Healthcare Export Exchange API",
-        description = "Organisations, provider offers and strategies, and overseas opportunities, in the hcx interchange format (version 1). Errors use one envelope: `{\"error\": {\"code\", \"message\", \"details\"}}`."
+        description = "Organisations, provider offers and strategies, and overseas opportunities, in the hcx interchange format (version 1). Errors use one envelope: `{\"error\": {\"code\", \"message\", \"details\"}}`.\n\nAuthentication: send an API token as `Authorization: Bearer hcx_…` (create one on your account page or with `hcx token create`). Without a token you see what the public sees; every write needs one. What a token may see and change follows its account's role and organisations."
     ),
+    modifiers(&BearerAuth),
+    security((), ("bearer" = [])),
     paths(
         records::list_organisations, records::create_organisation, records::get_organisation,
         records::update_organisation, records::delete_organisation,
@@ -102,12 +95,13 @@ pub fn docs() -> Router<App> {
         records::delete_strategy,
         search::list_opportunities, records::create_opportunity, records::get_opportunity,
         records::update_opportunity, records::delete_opportunity, records::act_on_opportunity,
-        transfer::import, transfer::export,
+        transfer::import, transfer::export, account::get_me, account::list_audit,
     ),
     components(schemas(
         RecordResponse, ListResponse, ErrorEnvelope, ErrorBody, ErrorDetail, VersionBody,
         schema::Organisation, schema::Offer, schema::Strategy, schema::Opportunity, schema::Money,
         schema::PriceRange, schema::Requirement, schema::Classification,
+        account::MeResponse, account::AuditResponse,
     )),
     tags(
         (name = "organisations", description = "Providers, overseas buyers, partners, networks, the agency and embassy posts"),
@@ -115,10 +109,31 @@ pub fn docs() -> Router<App> {
         (name = "strategies", description = "Providers' international policies"),
         (name = "opportunities", description = "Overseas needs and their lifecycle"),
         (name = "bulk", description = "Import and export in bulk"),
+        (name = "accounts", description = "Who you are, and the audit log"),
     )
 )]
 #[derive(Debug)]
 pub struct ApiDoc;
+
+/// Declares the bearer-token scheme the API accepts.
+#[derive(Debug)]
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An hcx API token: hcx_ID.SECRET"))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// A stored record: the interchange object with its version and times.
 #[derive(Debug, Serialize, ToSchema)]
@@ -135,9 +150,10 @@ pub struct RecordResponse {
 }
 
 impl RecordResponse {
-    fn of<T>(v: Versioned<T>, wrap: fn(T) -> Record) -> RecordResponse {
+    /// A stored record as `caller` may see it.
+    fn of<T>(caller: &Caller, v: Versioned<T>, wrap: fn(T) -> Record) -> RecordResponse {
         RecordResponse {
-            record: wrap(v.record).to_value(),
+            record: caller.to_value(wrap(v.record)),
             version: v.version,
             created_at: rfc3339(v.created_at),
             updated_at: rfc3339(v.updated_at),
@@ -162,6 +178,7 @@ pub struct ListResponse {
 impl ListResponse {
     /// A page of stored records, wrapped as records of one kind.
     fn of<T>(
+        caller: &Caller,
         items: Vec<Versioned<T>>,
         wrap: fn(T) -> Record,
         total: u64,
@@ -171,7 +188,7 @@ impl ListResponse {
         ListResponse {
             items: items
                 .into_iter()
-                .map(|v| RecordResponse::of(v, wrap))
+                .map(|v| RecordResponse::of(caller, v, wrap))
                 .collect(),
             total,
             offset,

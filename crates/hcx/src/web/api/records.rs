@@ -14,7 +14,7 @@ use utoipa::IntoParams;
 
 use super::{ListResponse, RecordResponse, VersionBody, expected_version};
 use crate::services::registry::Kind;
-use crate::services::{App, ServiceError};
+use crate::services::{App, Caller, ServiceError};
 use crate::web::error::ApiError;
 
 /// `?version=N`, for writes that do not send `If-Match`.
@@ -59,28 +59,44 @@ fn record_of(kind: Kind, body: Value, path_id: Option<&str>) -> Result<Record, A
     Record::from_value(Value::Object(map)).map_err(|e| ApiError(ServiceError::Invalid(e)))
 }
 
-async fn respond(app: &App, kind: Kind, id: &str) -> Result<RecordResponse, ApiError> {
-    let v = app.get(kind, id).await?;
-    Ok(RecordResponse::of(v, std::convert::identity))
+async fn respond(
+    app: &App,
+    caller: &Caller,
+    kind: Kind,
+    id: &str,
+) -> Result<RecordResponse, ApiError> {
+    let v = app.get(caller, kind, id).await?;
+    Ok(RecordResponse::of(caller, v, std::convert::identity))
 }
 
-async fn get_record(app: App, kind: Kind, id: String) -> Result<Json<RecordResponse>, ApiError> {
-    Ok(Json(respond(&app, kind, &id).await?))
+async fn get_record(
+    app: App,
+    caller: Caller,
+    kind: Kind,
+    id: String,
+) -> Result<Json<RecordResponse>, ApiError> {
+    Ok(Json(respond(&app, &caller, kind, &id).await?))
 }
 
-async fn create_record(app: App, kind: Kind, body: Value) -> Result<impl IntoResponse, ApiError> {
+async fn create_record(
+    app: App,
+    caller: Caller,
+    kind: Kind,
+    body: Value,
+) -> Result<impl IntoResponse, ApiError> {
     let record = record_of(kind, body, None)?;
-    app.create(&record).await?;
+    app.create(&caller, &record).await?;
     let location = format!("/api/v1/{}/{}", collection(kind), record.id());
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(respond(&app, kind, record.id()).await?),
+        Json(respond(&app, &caller, kind, record.id()).await?),
     ))
 }
 
 async fn update_record(
     app: App,
+    caller: Caller,
     kind: Kind,
     id: String,
     headers: HeaderMap,
@@ -89,21 +105,27 @@ async fn update_record(
 ) -> Result<Json<RecordResponse>, ApiError> {
     let record = record_of(kind, body, Some(&id))?;
     match expected_version(&headers, query.version)? {
-        Some(version) => app.update(&record, version).await?,
-        None => app.put(&record).await?,
+        Some(version) => app.update(&caller, &record, version).await?,
+        None => app.put(&caller, &record).await?,
     };
-    Ok(Json(respond(&app, kind, &id).await?))
+    Ok(Json(respond(&app, &caller, kind, &id).await?))
 }
 
 async fn delete_record(
     app: App,
+    caller: Caller,
     kind: Kind,
     id: String,
     headers: HeaderMap,
     query: VersionQuery,
 ) -> Result<StatusCode, ApiError> {
-    app.delete(kind, &id, expected_version(&headers, query.version)?)
-        .await?;
+    app.delete(
+        &caller,
+        kind,
+        &id,
+        expected_version(&headers, query.version)?,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -123,8 +145,8 @@ macro_rules! record_endpoints {
         #[utoipa::path(get, path = $item, tag = $tag,
             params(("id" = String, Path, description = "The record's id")),
             responses((status = 200, body = RecordResponse), (status = 404, body = crate::web::error::ErrorEnvelope)))]
-        pub async fn $get(State(app): State<App>, Path(id): Path<String>) -> Result<Json<RecordResponse>, ApiError> {
-            get_record(app, $kind, id).await
+        pub async fn $get(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<RecordResponse>, ApiError> {
+            get_record(app, caller, $kind, id).await
         }
 
         /// Create a record; its id must be new.
@@ -132,8 +154,8 @@ macro_rules! record_endpoints {
             responses((status = 201, body = RecordResponse),
                 (status = 409, description = "The id is taken", body = crate::web::error::ErrorEnvelope),
                 (status = 422, description = "Invalid: every field that is wrong", body = crate::web::error::ErrorEnvelope)))]
-        pub async fn $create(State(app): State<App>, Json(body): Json<Value>) -> Result<impl IntoResponse, ApiError> {
-            create_record(app, $kind, body).await
+        pub async fn $create(State(app): State<App>, caller: Caller, Json(body): Json<Value>) -> Result<impl IntoResponse, ApiError> {
+            create_record(app, caller, $kind, body).await
         }
 
         /// Create or replace a record. Send the version you read (If-Match or ?version) to refuse stale edits.
@@ -145,12 +167,13 @@ macro_rules! record_endpoints {
                 (status = 422, body = crate::web::error::ErrorEnvelope)))]
         pub async fn $update(
             State(app): State<App>,
+            caller: Caller,
             Path(id): Path<String>,
             Query(query): Query<VersionQuery>,
             headers: HeaderMap,
             Json(body): Json<Value>,
         ) -> Result<Json<RecordResponse>, ApiError> {
-            update_record(app, $kind, id, headers, query, body).await
+            update_record(app, caller, $kind, id, headers, query, body).await
         }
 
         /// Delete a record. Organisations others refer to cannot be deleted (409).
@@ -160,11 +183,12 @@ macro_rules! record_endpoints {
                 (status = 409, body = crate::web::error::ErrorEnvelope)))]
         pub async fn $delete(
             State(app): State<App>,
+            caller: Caller,
             Path(id): Path<String>,
             Query(query): Query<VersionQuery>,
             headers: HeaderMap,
         ) -> Result<StatusCode, ApiError> {
-            delete_record(app, $kind, id, headers, query).await
+            delete_record(app, caller, $kind, id, headers, query).await
         }
     };
 }
@@ -261,6 +285,7 @@ pub(super) fn window(offset: Option<u64>, limit: Option<u64>) -> (u64, u64) {
     responses((status = 200, body = ListResponse)))]
 pub async fn list_organisations(
     State(app): State<App>,
+    caller: Caller,
     Query(p): Query<OrganisationParams>,
 ) -> Result<Json<ListResponse>, ApiError> {
     let filter = OrganisationFilter {
@@ -279,6 +304,7 @@ pub async fn list_organisations(
         .map_err(ServiceError::from)?;
     let total = page.total as u64;
     Ok(Json(ListResponse::of(
+        &caller,
         page.items,
         Record::Organisation,
         total,
@@ -296,20 +322,20 @@ pub struct PageParams {
     limit: Option<u64>,
 }
 
-/// List strategies.
+/// List strategies: all for the agency, a provider's own for its members.
 #[utoipa::path(get, path = "/strategies", tag = "strategies", params(PageParams), responses((status = 200, body = ListResponse)))]
 pub async fn list_strategies(
     State(app): State<App>,
+    caller: Caller,
     Query(p): Query<PageParams>,
 ) -> Result<Json<ListResponse>, ApiError> {
     let (offset, limit) = window(p.offset, p.limit);
     let page = app
-        .store
-        .list_strategies(offset as i64, limit as i64)
-        .await
-        .map_err(ServiceError::from)?;
+        .list_strategies(&caller, offset as i64, limit as i64)
+        .await?;
     let total = page.total as u64;
     Ok(Json(ListResponse::of(
+        &caller,
         page.items,
         Record::Strategy,
         total,
@@ -326,6 +352,7 @@ pub async fn list_strategies(
         (status = 409, description = "Not allowed from the current status, or a stale version", body = crate::web::error::ErrorEnvelope)))]
 pub async fn act_on_opportunity(
     State(app): State<App>,
+    caller: Caller,
     Path((id, action)): Path<(String, String)>,
     Json(body): Json<VersionBody>,
 ) -> Result<Json<RecordResponse>, ApiError> {
@@ -336,6 +363,6 @@ pub async fn act_on_opportunity(
             id: format!("{action} (expected one of {})", names.join(", ")),
         }
     })?;
-    let v = app.transition(&id, action, body.version).await?;
-    Ok(Json(RecordResponse::of(v, Record::Opportunity)))
+    let v = app.transition(&caller, &id, action, body.version).await?;
+    Ok(Json(RecordResponse::of(&caller, v, Record::Opportunity)))
 }

@@ -13,7 +13,7 @@ use utoipa::IntoParams;
 
 use super::ListResponse;
 use super::records::{values, window};
-use crate::services::{App, ServiceError};
+use crate::services::{App, Caller, ServiceError};
 use crate::web::error::ApiError;
 
 /// Search and filters for opportunities; filters take several values separated by commas.
@@ -123,6 +123,7 @@ fn text(q: Option<String>) -> Option<String> {
     responses((status = 200, body = ListResponse), (status = 422, body = crate::web::error::ErrorEnvelope)))]
 pub async fn list_opportunities(
     State(app): State<App>,
+    caller: Caller,
     Query(p): Query<OpportunityParams>,
 ) -> Result<Json<ListResponse>, ApiError> {
     let mut filters = Filters::default();
@@ -137,9 +138,10 @@ pub async fn list_opportunities(
         text: text(p.q),
         offset: window.0 as usize,
         limit: window.1 as usize,
+        ..OpportunityQuery::default()
     };
     filters.check()?;
-    let found = app.search_opportunities(query).await?;
+    let found = app.search_opportunities(&caller, query).await?;
     let f = &found.facets;
     let facets = json!({
         "country": counts(&f.countries, |c| c.as_str()),
@@ -150,6 +152,7 @@ pub async fn list_opportunities(
         "value_band": counts(&f.value_bands, |b| b.as_str()),
     });
     Ok(Json(ListResponse::of(
+        &caller,
         found.items,
         Record::Opportunity,
         found.total,
@@ -163,6 +166,7 @@ pub async fn list_opportunities(
     responses((status = 200, body = ListResponse), (status = 422, body = crate::web::error::ErrorEnvelope)))]
 pub async fn list_offers(
     State(app): State<App>,
+    caller: Caller,
     Query(p): Query<OfferParams>,
 ) -> Result<Json<ListResponse>, ApiError> {
     let mut filters = Filters::default();
@@ -178,7 +182,7 @@ pub async fn list_offers(
         limit: window.1 as usize,
     };
     filters.check()?;
-    let found = app.search_offers(query).await?;
+    let found = app.search_offers(&caller, query).await?;
     let f = &found.facets;
     let facets = json!({
         "country": counts(&f.countries, |c| c.as_str()),
@@ -188,6 +192,7 @@ pub async fn list_offers(
         "provider": counts(&f.providers, |p| p.as_str()),
     });
     Ok(Json(ListResponse::of(
+        &caller,
         found.items,
         Record::Offer,
         found.total,

@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
 
 use crate::services::import::{ImportReport, Source};
-use crate::services::{App, ServiceError};
+use crate::services::{App, Caller, ServiceError};
 use crate::web::error::ApiError;
 
 /// Import a file: interchange JSON Lines (`application/x-ndjson`), an OCDS
@@ -18,6 +18,7 @@ use crate::web::error::ApiError;
         (status = 422, description = "Refused: every problem with its line, field and reason", body = crate::web::error::ErrorEnvelope)))]
 pub async fn import(
     State(app): State<App>,
+    caller: Caller,
     headers: HeaderMap,
     body: String,
 ) -> Result<Json<ImportReport>, ApiError> {
@@ -37,6 +38,7 @@ pub async fn import(
     }
     let report = app
         .import(
+            &caller,
             &[Source {
                 name: name.into(),
                 text: body,
@@ -50,7 +52,7 @@ pub async fn import(
 /// Export every record as interchange JSON Lines: organisations, offers, strategies, opportunities.
 #[utoipa::path(get, path = "/export", tag = "bulk",
     responses((status = 200, description = "One record per line", body = String, content_type = "application/x-ndjson")))]
-pub async fn export(State(app): State<App>) -> Result<impl IntoResponse, ApiError> {
-    let text = app.export_text().await?;
+pub async fn export(State(app): State<App>, caller: Caller) -> Result<impl IntoResponse, ApiError> {
+    let text = app.export_text(&caller).await?;
     Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], text))
 }

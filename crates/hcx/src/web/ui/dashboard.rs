@@ -6,11 +6,12 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use hcx_domain::Status;
 use hcx_domain::vocab::OrgKind;
+use hcx_search::OpportunityQuery;
 use hcx_store::OpportunityFilter;
 
 use super::layout::{Layout, Section};
 use super::views::OpportunitySummary;
-use crate::services::App;
+use crate::services::{App, Caller};
 use crate::web::error::PageError;
 
 /// Published opportunities shown on the dashboard.
@@ -37,8 +38,21 @@ pub struct DashboardPage {
     recent: Vec<OpportunitySummary>,
 }
 
-pub async fn get_dashboard(State(app): State<App>) -> Result<DashboardPage, PageError> {
+pub async fn get_dashboard(
+    State(app): State<App>,
+    caller: Caller,
+) -> Result<DashboardPage, PageError> {
     let counts = app.store.counts().await?;
+    // Opportunities are counted among those the viewer may see.
+    let visible = app
+        .search_opportunities(
+            &caller,
+            OpportunityQuery {
+                limit: 0,
+                ..OpportunityQuery::default()
+            },
+        )
+        .await?;
     let published = OpportunityFilter {
         statuses: vec![Status::Published.as_str().to_owned()],
         ..OpportunityFilter::default()
@@ -59,7 +73,12 @@ pub async fn get_dashboard(State(app): State<App>) -> Result<DashboardPage, Page
         .iter()
         .map(|(name, s)| Tally {
             label: s.label(),
-            count: count_of(&counts.opportunities_by_status, name),
+            count: visible
+                .facets
+                .statuses
+                .iter()
+                .find(|f| f.value.as_str() == *name)
+                .map_or(0, |f| f.count as i64),
             href: format!("/opportunities?status={name}"),
         })
         .collect();
@@ -71,6 +90,6 @@ pub async fn get_dashboard(State(app): State<App>) -> Result<DashboardPage, Page
         opportunities_total: opportunities.iter().map(|t| t.count).sum(),
         organisations,
         opportunities,
-        recent: OpportunitySummary::list(&app.store, &recent.items).await?,
+        recent: OpportunitySummary::list(&app.store, &caller, &recent.items).await?,
     })
 }

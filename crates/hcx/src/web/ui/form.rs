@@ -11,6 +11,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use hcx_domain::access::Verb;
 use hcx_domain::opportunity::Classification;
 use hcx_domain::reference::reference;
 use hcx_domain::vocab::{DeliveryMode, OrgKind, ServiceLine, Source};
@@ -21,7 +22,7 @@ use serde_json::{Map, Value, json};
 use super::layout::{Layout, Section};
 use super::opportunities::{show, stored};
 use super::params::Params;
-use crate::services::{App, ServiceError};
+use crate::services::{App, Caller, ServiceError};
 use crate::web::error::PageError;
 
 /// Most buyers offered in the buyer list.
@@ -86,6 +87,43 @@ impl OpportunityForm {
             source: p.text("source").to_owned(),
             requirements: p.text("requirements").to_owned(),
         }
+    }
+
+    /// The inputs of `sent` whose values differ from these, as people read them.
+    pub fn differences(&self, sent: &OpportunityForm) -> Vec<FieldChange> {
+        let shown = |f: &OpportunityForm, input: &str| -> String {
+            let text = match input {
+                "id" => f.id.clone(),
+                "title" => f.title.clone(),
+                "description" => f.description.clone(),
+                "service_lines" => f.service_lines.join(", "),
+                "specialties" => f.specialties.join(", "),
+                "delivery_modes" => f.delivery_modes.join(", "),
+                "languages" => f.languages.clone(),
+                "buyer" => f.buyer.clone(),
+                "country" => f.country.clone(),
+                "value_amount" => f.value_amount.replace(',', ""),
+                "value_currency" => f.value_currency.clone(),
+                "response_due" => f.response_due.clone(),
+                "starts" => f.starts.clone(),
+                "duration_months" => f.duration_months.clone(),
+                "source" => f.source.clone(),
+                "requirements" => f.requirements.clone(),
+                _ => String::new(),
+            };
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        };
+        INPUTS
+            .iter()
+            .filter_map(|&(input, label)| {
+                let (stored, sent) = (shown(self, input), shown(sent, input));
+                (stored != sent).then_some(FieldChange {
+                    label,
+                    stored,
+                    sent,
+                })
+            })
+            .collect()
     }
 
     pub fn from_opportunity(o: &Opportunity) -> OpportunityForm {
@@ -277,6 +315,16 @@ pub struct Problem {
 pub struct FormErrors {
     pub problems: Vec<Problem>,
     pub conflict: Option<String>,
+    /// On a conflict: each input whose stored value differs from what was sent.
+    pub changes: Vec<FieldChange>,
+}
+
+/// An input whose stored value is not what the person sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    pub label: &'static str,
+    pub stored: String,
+    pub sent: String,
 }
 
 /// The form's inputs in the order they appear, with their labels.
@@ -311,14 +359,20 @@ impl FormErrors {
         });
         FormErrors {
             problems,
-            conflict: None,
+            ..FormErrors::default()
         }
     }
 
-    pub fn conflict(message: String) -> FormErrors {
+    /// A stale edit: the message, and how the stored record now differs from the form.
+    pub fn conflict(
+        message: String,
+        stored: &OpportunityForm,
+        sent: &OpportunityForm,
+    ) -> FormErrors {
         FormErrors {
-            problems: vec![],
             conflict: Some(message),
+            changes: stored.differences(sent),
+            ..FormErrors::default()
         }
     }
 
@@ -588,6 +642,7 @@ fn specialty_groups(chosen: &[String]) -> Vec<ChoiceGroup> {
 
 pub async fn new_opportunity(
     State(app): State<App>,
+    caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<OpportunityFormPage, PageError> {
     // `?buyer=KHCF` starts the form for that buyer (the buyer page links here).
@@ -595,6 +650,9 @@ pub async fn new_opportunity(
         buyer: Params::from_query(raw.as_deref()).text("buyer").to_owned(),
         ..OpportunityForm::default()
     };
+    if caller.actor.role.is_none() {
+        return Err(PageError(ServiceError::SignIn));
+    }
     let editing = Editing::DRAFT;
     OpportunityFormPage::render(&app, form, editing, FormErrors::default()).await
 }
@@ -618,6 +676,7 @@ async fn refused(
 /// Creates a draft from the form.
 pub async fn create_opportunity(
     State(app): State<App>,
+    caller: Caller,
     body: Bytes,
 ) -> Result<Response, PageError> {
     let form = OpportunityForm::from_params(&Params::parse(&body));
@@ -626,7 +685,7 @@ pub async fn create_opportunity(
         Ok(record) => record,
         Err(invalid) => return refused(&app, form, editing, FormErrors::of(&invalid)).await,
     };
-    match app.create(&record).await {
+    match app.create(&caller, &record).await {
         Ok(_) => Ok(show(record.id())),
         Err(ServiceError::Invalid(invalid)) => {
             refused(&app, form, editing, FormErrors::of(&invalid)).await
@@ -641,9 +700,11 @@ pub async fn create_opportunity(
 
 pub async fn edit_opportunity(
     State(app): State<App>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<OpportunityFormPage, PageError> {
-    let current = stored(&app, &id).await?;
+    let current = stored(&app, &caller, &id).await?;
+    caller.check(Verb::Update, &Record::Opportunity(current.record.clone()))?;
     let editing = Editing {
         version: Some(current.version),
         status: current.record.status,
@@ -657,6 +718,7 @@ pub async fn edit_opportunity(
 /// from; its status and classifications are kept as stored.
 pub async fn update_opportunity(
     State(app): State<App>,
+    caller: Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
@@ -668,7 +730,7 @@ pub async fn update_opportunity(
         id: id.clone(),
         ..OpportunityForm::from_params(&params)
     };
-    let current = stored(&app, &id).await?;
+    let current = stored(&app, &caller, &id).await?;
     let editing = Editing {
         version: Some(version),
         status: current.record.status,
@@ -678,7 +740,7 @@ pub async fn update_opportunity(
         Ok(record) => record,
         Err(invalid) => return refused(&app, form, editing, FormErrors::of(&invalid)).await,
     };
-    match app.update(&record, version).await {
+    match app.update(&caller, &record, version).await {
         Ok(_) => Ok(show(&id)),
         Err(ServiceError::Invalid(invalid)) => {
             refused(&app, form, editing, FormErrors::of(&invalid)).await
@@ -690,9 +752,11 @@ pub async fn update_opportunity(
                 ..editing
             };
             let message = format!(
-                "Someone else changed this opportunity while you were editing it, so your changes have not been saved ({reason}). Check the current version, then submit this form again to replace it with what you see here."
+                "Someone else changed this opportunity while you were editing it, so your changes have not been saved ({reason}). Compare what is stored now with what you sent, below; submit this form again to replace the stored version with what you see here."
             );
-            refused(&app, form, editing, FormErrors::conflict(message)).await
+            let stored_form = OpportunityForm::from_opportunity(&current.record);
+            let errors = FormErrors::conflict(message, &stored_form, &form);
+            refused(&app, form, editing, errors).await
         }
         Err(e) => Err(e.into()),
     }

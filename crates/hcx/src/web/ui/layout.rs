@@ -1,4 +1,9 @@
-//! What every page shares: its title and where it sits in the navigation.
+//! What every page shares: its title, where it sits in the navigation, and
+//! who is looking.
+
+use hcx_domain::vocab::Role;
+
+use crate::web::auth::{self, Viewer};
 
 /// The part of the site a page belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -6,6 +11,7 @@ pub enum Section {
     Dashboard,
     Opportunities,
     Organisations,
+    Admin,
     Other,
 }
 
@@ -16,6 +22,7 @@ pub struct Layout {
     section: Section,
     /// Whether the page is the section's own list page, rather than a page within it.
     index: bool,
+    viewer: Viewer,
 }
 
 /// One link of the main navigation.
@@ -41,7 +48,36 @@ impl Layout {
             title: title.into(),
             section,
             index: true,
+            viewer: auth::viewer(),
         }
+    }
+
+    /// The token every form of the page carries.
+    pub fn csrf(&self) -> &str {
+        &self.viewer.csrf
+    }
+
+    /// The signed-in person's e-mail address and role, if anyone is signed in.
+    pub fn signed_in(&self) -> Option<(&str, &'static str)> {
+        let actor = &self.viewer.caller.actor;
+        actor.role.map(|role| (actor.name.as_str(), role.label()))
+    }
+
+    /// Whether the viewer administers accounts.
+    pub fn is_admin(&self) -> bool {
+        self.viewer.caller.actor.role == Some(Role::Admin)
+    }
+
+    /// Where signing in brings the viewer back to.
+    pub fn sign_in_href(&self) -> String {
+        let back = match self.viewer.path.as_str() {
+            p if p.starts_with("/login") => "/",
+            p => p,
+        };
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("next", back)
+            .finish();
+        format!("/login?{query}")
     }
 
     /// A page within a section (one record, a form).

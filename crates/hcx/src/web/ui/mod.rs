@@ -4,6 +4,7 @@
 //! Handlers stay thin: read the request, call the services, render a page.
 //! Errors become [`PageError`]s, rendered by [`error_page`] in the same layout.
 
+mod accounts;
 mod assets;
 mod dashboard;
 mod form;
@@ -15,37 +16,46 @@ mod views;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 
-use crate::services::App;
 use crate::web::error::{ErrorBody, ErrorDetail};
+use crate::web::routes::Routes;
 use layout::{Layout, Section};
 
 /// The pages, the stylesheet, and a 404 page for every other path.
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/", get(dashboard::get_dashboard))
-        .route("/assets/hcx.css", get(assets::stylesheet))
-        .route("/assets/favicon.svg", get(assets::favicon))
-        .route(
-            "/opportunities",
-            get(opportunities::list_opportunities).post(form::create_opportunity),
-        )
-        .route("/opportunities/new", get(form::new_opportunity))
-        .route("/opportunities/{id}", get(opportunities::get_opportunity))
-        .route(
-            "/opportunities/{id}/edit",
-            get(form::edit_opportunity).post(form::update_opportunity),
-        )
-        .route(
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/", dashboard::get_dashboard)
+        .get("/assets/hcx.css", assets::stylesheet)
+        .get("/assets/favicon.svg", assets::favicon)
+        .get("/opportunities", opportunities::list_opportunities)
+        .post("/opportunities", form::create_opportunity)
+        .get("/opportunities/new", form::new_opportunity)
+        .get("/opportunities/{id}", opportunities::get_opportunity)
+        .get("/opportunities/{id}/edit", form::edit_opportunity)
+        .post("/opportunities/{id}/edit", form::update_opportunity)
+        .post(
             "/opportunities/{id}/actions/{action}",
-            post(opportunities::act_on_opportunity),
+            opportunities::act_on_opportunity,
         )
-        .route("/organisations", get(organisations::list_organisations))
-        .route("/organisations/{id}", get(organisations::get_organisation))
+        .get("/organisations", organisations::list_organisations)
+        .get("/organisations/{id}", organisations::get_organisation)
+        .get("/login", accounts::get_login)
+        .post("/login", accounts::sign_in)
+        .post("/logout", accounts::sign_out)
+        .get("/account", accounts::get_account)
+        .post("/account/tokens", accounts::create_token)
+        .post("/account/tokens/{id}/revoke", accounts::revoke_token)
+        .get("/admin/users", accounts::list_users)
+        .post("/admin/users", accounts::create_user)
+        .post("/admin/users/{id}/{action}", accounts::act_on_user)
+        .get("/admin/audit", accounts::get_audit)
+        .get("/admin/audit.jsonl", accounts::export_audit)
+        .get("/reset/{token}", accounts::get_reset)
+        .post("/reset/{token}", accounts::reset_password)
+        .get("/setup/{token}", accounts::get_setup)
+        .post("/setup/{token}", accounts::complete_setup)
         .fallback(not_found)
 }
 
@@ -74,6 +84,7 @@ pub fn error_page(status: StatusCode, error: &ErrorBody) -> Response {
 fn title_of(status: StatusCode) -> &'static str {
     match status {
         StatusCode::NOT_FOUND => "Page not found",
+        StatusCode::FORBIDDEN => "Not allowed",
         StatusCode::CONFLICT => "That could not be done",
         StatusCode::UNPROCESSABLE_ENTITY => "Some of what was sent was refused",
         StatusCode::BAD_REQUEST => "The request could not be understood",

@@ -7,15 +7,17 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use hcx_domain::access::{Verb, View};
 use hcx_domain::vocab::{ServiceLine, Source};
-use hcx_domain::{Action, CountryCode, Opportunity, SpecialtyCode, Status, ValueBand};
+use hcx_domain::{Action, CountryCode, Opportunity, Record, SpecialtyCode, Status, ValueBand};
 use hcx_search::{FacetCount, OpportunityFacets, OpportunityQuery};
 use hcx_store::Versioned;
 
 use super::layout::{Layout, Section};
 use super::params::{Pagination, Params};
 use super::views::{DateView, MoneyView, OpportunitySummary, names_of, timestamp};
-use crate::services::{App, ServiceError};
+use crate::services::registry::Kind;
+use crate::services::{App, Caller, ServiceError};
 use crate::web::error::PageError;
 
 /// Results per page.
@@ -95,6 +97,7 @@ fn query_of(p: &Params) -> OpportunityQuery {
         value_bands: p.parsed("value_band", ValueBand::parse),
         offset: Pagination::offset(p, PER_PAGE),
         limit: PER_PAGE,
+        ..OpportunityQuery::default()
     }
 }
 
@@ -131,11 +134,12 @@ fn facets_of(f: &OpportunityFacets, q: &OpportunityQuery) -> Vec<Facet> {
 
 pub async fn list_opportunities(
     State(app): State<App>,
+    caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<OpportunitiesPage, PageError> {
     let params = Params::from_query(raw.as_deref());
     let query = query_of(&params);
-    let found = app.search_opportunities(query.clone()).await?;
+    let found = app.search_opportunities(&caller, query.clone()).await?;
     let facets = facets_of(&found.facets, &query);
     Ok(OpportunitiesPage {
         layout: Layout::new("Opportunities", Section::Opportunities),
@@ -143,7 +147,7 @@ pub async fn list_opportunities(
         filtered: query.text.is_some()
             || facets.iter().any(|f| f.options.iter().any(|o| o.checked)),
         facets,
-        results: OpportunitySummary::list(&app.store, &found.items).await?,
+        results: OpportunitySummary::list(&app.store, &caller, &found.items).await?,
         pages: Pagination::new(
             &params,
             "/opportunities",
@@ -162,11 +166,14 @@ pub struct OpportunityPage {
     version: i64,
     created: String,
     updated: String,
-    buyer_name: String,
+    /// None when the viewer may not know the buyer.
+    buyer_name: Option<String>,
     value: Option<MoneyView>,
     response_due: Option<DateView>,
     starts: Option<DateView>,
-    actions: &'static [Action],
+    /// The steps the viewer may take now.
+    actions: Vec<Action>,
+    editable: bool,
     /// Why the last action could not be taken.
     problem: Option<String>,
 }
@@ -174,6 +181,7 @@ pub struct OpportunityPage {
 impl OpportunityPage {
     async fn load(
         app: &App,
+        caller: &Caller,
         id: &str,
         problem: Option<String>,
     ) -> Result<OpportunityPage, PageError> {
@@ -182,34 +190,64 @@ impl OpportunityPage {
             version,
             created_at,
             updated_at,
-        } = stored(app, id).await?;
-        let names = names_of(&app.store, std::iter::once(o.buyer.as_str())).await?;
+        } = stored(app, caller, id).await?;
+        let buyer_name = if caller.actor.opportunity_view() == View::Full {
+            let names = names_of(&app.store, std::iter::once(o.buyer.as_str())).await?;
+            Some(
+                names
+                    .get(o.buyer.as_str())
+                    .cloned()
+                    .unwrap_or_else(|| o.buyer.to_string()),
+            )
+        } else {
+            None
+        };
+        let actions = o
+            .status
+            .actions()
+            .iter()
+            .copied()
+            .filter(|a| caller.actor.check_action(*a, &o).is_ok())
+            .collect();
+        let editable = caller
+            .check(Verb::Update, &Record::Opportunity(o.clone()))
+            .is_ok();
         Ok(OpportunityPage {
             layout: Layout::within(o.title.clone(), Section::Opportunities),
             version,
             created: timestamp(created_at),
             updated: timestamp(updated_at),
-            buyer_name: names
-                .get(o.buyer.as_str())
-                .cloned()
-                .unwrap_or_else(|| o.buyer.to_string()),
+            buyer_name,
             value: o.value.as_ref().map(MoneyView::of),
             response_due: o.response_due.map(DateView::of),
             starts: o.starts.map(DateView::of),
-            actions: o.status.actions(),
+            actions,
+            editable,
             problem,
             o,
         })
     }
 }
 
-/// The stored opportunity, or the 404 page.
-pub async fn stored(app: &App, id: &str) -> Result<Versioned<Opportunity>, PageError> {
-    let found = app.store.opportunity(id).await?;
-    Ok(found.ok_or_else(|| ServiceError::NotFound {
-        kind: "opportunity",
-        id: id.to_owned(),
-    })?)
+/// The opportunity as the caller may see it, or the 404 page.
+pub async fn stored(
+    app: &App,
+    caller: &Caller,
+    id: &str,
+) -> Result<Versioned<Opportunity>, PageError> {
+    let found = app.get(caller, Kind::Opportunity, id).await?;
+    match found.record {
+        Record::Opportunity(o) => Ok(Versioned {
+            record: o,
+            version: found.version,
+            created_at: found.created_at,
+            updated_at: found.updated_at,
+        }),
+        _ => Err(PageError(ServiceError::NotFound {
+            kind: "opportunity",
+            id: id.to_owned(),
+        })),
+    }
 }
 
 /// After a change: back to the opportunity's page (303, so a reload does not post again).
@@ -219,15 +257,17 @@ pub fn show(id: &str) -> Response {
 
 pub async fn get_opportunity(
     State(app): State<App>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<OpportunityPage, PageError> {
-    OpportunityPage::load(&app, &id, None).await
+    OpportunityPage::load(&app, &caller, &id, None).await
 }
 
 /// Takes a lifecycle step from the version the person saw; a stale version or
 /// a step no longer allowed shows the page again with the reason.
 pub async fn act_on_opportunity(
     State(app): State<App>,
+    caller: Caller,
     Path((id, action)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
@@ -243,10 +283,10 @@ pub async fn act_on_opportunity(
         .map_err(|_| {
             ServiceError::BadRequest("the form did not say which version you saw".into())
         })?;
-    match app.transition(&id, action, version).await {
+    match app.transition(&caller, &id, action, version).await {
         Ok(_) => Ok(show(&id)),
         Err(e @ (ServiceError::Conflict(_) | ServiceError::Lifecycle(_))) => {
-            let page = OpportunityPage::load(&app, &id, Some(e.to_string())).await?;
+            let page = OpportunityPage::load(&app, &caller, &id, Some(e.to_string())).await?;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
         Err(e) => Err(e.into()),

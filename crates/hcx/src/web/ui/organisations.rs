@@ -4,17 +4,18 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, RawQuery, State};
+use hcx_domain::access::Verb;
 use hcx_domain::offer::Offer;
 use hcx_domain::reference::reference;
 use hcx_domain::vocab::{OrgKind, Sector};
-use hcx_domain::{NetworkCode, Organisation, Strategy};
+use hcx_domain::{NetworkCode, Organisation, Record, Strategy};
 use hcx_store::{OpportunityFilter, OrganisationFilter, Versioned};
 
 use super::form::Choice;
 use super::layout::{Layout, Section};
 use super::params::{Pagination, Params};
 use super::views::{OpportunitySummary, pounds};
-use crate::services::{App, ServiceError};
+use crate::services::{App, Caller, ServiceError};
 use crate::web::error::PageError;
 
 /// Organisations per page.
@@ -127,10 +128,14 @@ pub struct OrganisationPage {
     /// The strategy's smallest contract, in pounds.
     min_contract: Option<String>,
     opportunities: Vec<OpportunitySummary>,
+    /// Whether the viewer sees this provider's strategy, prices and capacity.
+    commercial: bool,
+    signed_in: bool,
 }
 
 pub async fn get_organisation(
     State(app): State<App>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<OrganisationPage, PageError> {
     let stored = app
@@ -144,7 +149,16 @@ pub async fn get_organisation(
     let org = stored.record;
     let (offers, strategy) = if org.can_offer() {
         let offers = app.store.list_offers(Some(&id), 0, MAX_LISTED).await?.items;
-        let strategy = app.store.strategy_of(&id).await?.map(|s| s.record);
+        let strategy = app
+            .store
+            .strategy_of(&id)
+            .await?
+            .map(|s| s.record)
+            .filter(|s| {
+                caller
+                    .check(Verb::Read, &Record::Strategy(s.clone()))
+                    .is_ok()
+            });
         (offers, strategy)
     } else {
         (vec![], None)
@@ -154,8 +168,12 @@ pub async fn get_organisation(
             buyers: vec![id.clone()],
             ..OpportunityFilter::default()
         };
-        let found = app.store.list_opportunities(&mine, 0, MAX_LISTED).await?;
-        OpportunitySummary::list(&app.store, &found.items).await?
+        let scope = caller.actor.opportunity_scope();
+        let mut found = app.store.list_opportunities(&mine, 0, MAX_LISTED).await?;
+        found
+            .items
+            .retain(|o| scope.admits(&o.record.buyer, &o.record.country, o.record.status));
+        OpportunitySummary::list(&app.store, &caller, &found.items).await?
     } else {
         vec![]
     };
@@ -168,13 +186,13 @@ pub async fn get_organisation(
         }),
         offers: offers
             .into_iter()
-            .map(|o| OfferView {
-                price: o
-                    .record
+            .map(|o| caller.present_offer(o.record))
+            .map(|offer| OfferView {
+                price: offer
                     .price_gbp
                     .as_ref()
                     .map(|p| format!("{} to {}", pounds(p.min.minor), pounds(p.max.minor))),
-                offer: o.record,
+                offer,
             })
             .collect(),
         min_contract: strategy
@@ -183,6 +201,8 @@ pub async fn get_organisation(
             .map(|m| pounds(m.minor)),
         strategy,
         opportunities,
+        commercial: caller.actor.sees_commercial(&org.id),
+        signed_in: caller.actor.role.is_some(),
         org,
     })
 }

@@ -4,12 +4,13 @@
 
 use std::collections::HashMap;
 
+use hcx_domain::access::View;
 use hcx_domain::money::group_thousands;
 use hcx_domain::opportunity::format_date;
 use hcx_domain::{Money, Opportunity, Status};
 use hcx_store::{Store, Versioned};
 
-use crate::services::ServiceError;
+use crate::services::{Caller, ServiceError};
 
 /// A calendar date, machine-readable and as people write it.
 #[derive(Debug, Clone)]
@@ -77,7 +78,8 @@ pub struct OpportunitySummary {
     pub id: String,
     pub title: String,
     pub buyer_id: String,
-    pub buyer_name: String,
+    /// None when the viewer may not know the buyer.
+    pub buyer_name: Option<String>,
     pub country: &'static str,
     pub status: Status,
     pub value: Option<MoneyView>,
@@ -85,15 +87,17 @@ pub struct OpportunitySummary {
 }
 
 impl OpportunitySummary {
-    pub fn of(o: &Opportunity, names: &HashMap<String, String>) -> OpportunitySummary {
+    fn of(o: &Opportunity, names: Option<&HashMap<String, String>>) -> OpportunitySummary {
         OpportunitySummary {
             id: o.id.to_string(),
             title: o.title.clone(),
             buyer_id: o.buyer.to_string(),
-            buyer_name: names
-                .get(o.buyer.as_str())
-                .cloned()
-                .unwrap_or_else(|| o.buyer.to_string()),
+            buyer_name: names.map(|names| {
+                names
+                    .get(o.buyer.as_str())
+                    .cloned()
+                    .unwrap_or_else(|| o.buyer.to_string())
+            }),
             country: o.country.name(),
             status: o.status,
             value: o.value.as_ref().map(MoneyView::of),
@@ -101,15 +105,21 @@ impl OpportunitySummary {
         }
     }
 
-    /// Summaries of stored opportunities, with their buyers' names.
+    /// Summaries of stored opportunities, with their buyers' names when the
+    /// viewer may know them.
     pub async fn list(
         store: &Store,
+        caller: &Caller,
         found: &[Versioned<Opportunity>],
     ) -> Result<Vec<OpportunitySummary>, ServiceError> {
-        let names = names_of(store, found.iter().map(|o| o.record.buyer.as_str())).await?;
+        let names = if caller.actor.opportunity_view() == View::Full {
+            Some(names_of(store, found.iter().map(|o| o.record.buyer.as_str())).await?)
+        } else {
+            None
+        };
         Ok(found
             .iter()
-            .map(|o| OpportunitySummary::of(&o.record, &names))
+            .map(|o| OpportunitySummary::of(&o.record, names.as_ref()))
             .collect())
     }
 }
