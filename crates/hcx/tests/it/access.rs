@@ -573,3 +573,567 @@ async fn every_route_answers_every_role_as_the_rules_say_on_postgres() {
         the_matrix_holds(db).await;
     }
 }
+
+/// A world on SQLite, for the attack tests.
+async fn sqlite_world() -> World {
+    world(hcx_store::testing::sqlite().await).await
+}
+
+fn set_cookie_value(reply: &Reply, name: &str) -> Option<String> {
+    reply
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or("").to_owned())
+}
+
+#[tokio::test]
+async fn a_provider_never_sees_another_providers_strategy_prices_or_capacity() {
+    let w = sqlite_world().await;
+    let provider = w.token("provider");
+    let rival = get_as(&w.app, &provider, "/api/v1/strategies/RR8-strategy").await;
+    assert_eq!(rival.status, StatusCode::NOT_FOUND);
+    let own = get_as(&w.app, &provider, "/api/v1/strategies/RP4-strategy").await;
+    assert_eq!(own.status, StatusCode::OK);
+    let listed = get_as(&w.app, &provider, "/api/v1/strategies").await.json();
+    let ids: Vec<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["record"]["provider"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["RP4"], "only its own strategy is listed");
+
+    let (rival_offer, _) = w.offer("provider", false).await;
+    let (own_offer, _) = w.offer("provider", true).await;
+    let seen = get_as(&w.app, &provider, &format!("/api/v1/offers/{rival_offer}"))
+        .await
+        .json();
+    assert!(seen["record"].get("price_gbp").is_none(), "{seen}");
+    let mine = get_as(&w.app, &provider, &format!("/api/v1/offers/{own_offer}"))
+        .await
+        .json();
+    assert!(mine["record"].get("price_gbp").is_some(), "{mine}");
+    for (who, expect_prices) in [
+        (provider.clone(), false),
+        (Who::Anonymous, false),
+        (w.token("adviser"), true),
+    ] {
+        let search = get_as(&w.app, &who, "/api/v1/offers?provider=RR8&limit=100")
+            .await
+            .json();
+        let items = search["items"].as_array().unwrap();
+        assert!(!items.is_empty());
+        assert_eq!(
+            items.iter().any(|i| i["record"].get("price_gbp").is_some()
+                || i["record"].get("capacity_days_per_year").is_some()),
+            expect_prices,
+            "{search}"
+        );
+    }
+
+    let session = w.session("provider").await;
+    let page = get_as(&w.app, &session, "/organisations/RR8").await;
+    assert!(!page.text.contains("Price range") && !page.text.contains("Will not work in"));
+    assert!(page.text.contains("seen only by its own people"));
+    let own_page = get_as(&w.app, &session, "/organisations/RP4").await;
+    assert!(own_page.text.contains("Price range") && own_page.text.contains("Will not work in"));
+}
+
+#[tokio::test]
+async fn guessing_the_id_of_another_buyers_draft_reveals_nothing_and_changes_nothing() {
+    let w = sqlite_world().await;
+    let (theirs, record) = w.draft_opportunity("buyer", false).await;
+    let buyer_api = w.token("buyer");
+    let missing = get_as(&w.app, &buyer_api, "/api/v1/opportunities/no-such-id").await;
+    let guessed = get_as(
+        &w.app,
+        &buyer_api,
+        &format!("/api/v1/opportunities/{theirs}"),
+    )
+    .await;
+    assert_eq!(guessed.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        guessed.json()["error"]["code"],
+        missing.json()["error"]["code"],
+        "a hidden record looks like a missing one"
+    );
+    let mut changed = record.clone();
+    changed["title"] = json!("Taken over");
+    let uri = format!("/api/v1/opportunities/{theirs}");
+    for request in [
+        json_request(&Method::PUT, &uri, Some(&changed)),
+        json_request(&Method::DELETE, &uri, None),
+        json_request(
+            &Method::POST,
+            &format!("{uri}/actions/withdraw"),
+            Some(&json!({"version": 1})),
+        ),
+    ] {
+        assert_eq!(
+            send_as(&w.app, &buyer_api, request).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    let session = w.session("buyer").await;
+    let form = post_form_as(
+        &w.app,
+        &session,
+        &format!("/opportunities/{theirs}/edit"),
+        &[
+            ("title", "Taken over"),
+            ("buyer", "SA-MOH"),
+            ("country", "SA"),
+            ("version", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(form.status, StatusCode::NOT_FOUND);
+    // Moving one's own draft to another buyer is refused too.
+    let (mine, mut moved) = w.draft_opportunity("buyer", true).await;
+    moved["buyer"] = json!("SA-MOH");
+    moved["country"] = json!("SA");
+    let moved = send_as(
+        &w.app,
+        &buyer_api,
+        json_request(
+            &Method::PUT,
+            &format!("/api/v1/opportunities/{mine}"),
+            Some(&moved),
+        ),
+    )
+    .await;
+    assert_eq!(moved.status, StatusCode::FORBIDDEN);
+
+    let stored = w.app.store.opportunity(&theirs).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.version, stored.record.title.as_str()),
+        (1, "Critical care nursing")
+    );
+    let drafts = get_as(
+        &w.app,
+        &buyer_api,
+        "/api/v1/opportunities?status=draft&limit=1000",
+    )
+    .await
+    .json();
+    assert!(
+        drafts["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["record"]["buyer"] == "KW-MOH"),
+        "a buyer's search finds only its own drafts: {drafts}"
+    );
+}
+
+#[tokio::test]
+async fn forms_without_the_sessions_token_or_from_another_site_are_refused() {
+    let w = sqlite_world().await;
+    let Who::Session { cookie, csrf } = w.session("adviser").await else {
+        unreachable!()
+    };
+    let Who::Session {
+        csrf: other_csrf, ..
+    } = w.session("buyer").await
+    else {
+        unreachable!()
+    };
+    let id = fresh("csrf-opp");
+    let form = |token: Option<&str>| {
+        let mut body = form_urlencoded::Serializer::new(String::new());
+        if let Some(t) = token {
+            body.append_pair("csrf", t);
+        }
+        for (k, v) in form_of(&id, "KW-MOH", "KW") {
+            body.append_pair(k, &v);
+        }
+        body.finish()
+    };
+    let post = |body: String, origin: Option<&str>| {
+        let mut request = Request::post("/opportunities")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", format!("hcx_session={cookie}"))
+            .header("host", "hcx.example");
+        if let Some(o) = origin {
+            request = request.header("origin", o);
+        }
+        request.body(Body::from(body)).unwrap()
+    };
+    for (body, origin) in [
+        (form(None), None),
+        (form(Some("wrong")), None),
+        (form(Some(&other_csrf)), None),
+        (form(Some(&csrf)), Some("https://evil.example")),
+    ] {
+        let reply = send_as(&w.app, &Who::AsIs, post(body, origin)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text);
+    }
+    assert!(
+        w.app.store.opportunity(&id).await.unwrap().is_none(),
+        "nothing was written"
+    );
+    let ok = send_as(
+        &w.app,
+        &Who::AsIs,
+        post(form(Some(&csrf)), Some("http://hcx.example")),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text);
+    assert!(w.app.store.opportunity(&id).await.unwrap().is_some());
+
+    // Signing in needs the visitor's own form token too.
+    let login = Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "email={ADMIN_EMAIL}&password={PASSWORD}"
+        )))
+        .unwrap();
+    assert_eq!(
+        send_as(&w.app, &Who::Anonymous, login).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn a_session_id_planted_before_sign_in_is_never_promoted() {
+    let w = sqlite_world().await;
+    let planted = "attacker-chosen-session-id";
+    let login = |forwarded: bool| {
+        let mut request = Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", format!("hcx_session={planted}; hcx_csrf=known"));
+        if forwarded {
+            request = request.header("x-forwarded-proto", "https");
+        }
+        let body = format!(
+            "csrf=known&email={}&password={PASSWORD}&next=/account",
+            w.people["post"].email
+        );
+        request.body(Body::from(body)).unwrap()
+    };
+    let reply = send_as(&w.app, &Who::AsIs, login(false)).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text);
+    assert_eq!(reply.headers[header::LOCATION], "/account");
+    let issued = set_cookie_value(&reply, "hcx_session").expect("a session cookie");
+    assert_ne!(issued, planted);
+    let cookie_line = reply.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        cookie_line.contains("HttpOnly") && cookie_line.contains("SameSite=Lax"),
+        "{cookie_line}"
+    );
+    assert!(!cookie_line.contains("Secure"), "plain HTTP on loopback");
+    let behind_tls = send_as(&w.app, &Who::AsIs, login(true)).await;
+    assert!(
+        behind_tls.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("; Secure")
+    );
+
+    let with = |cookie: &str| Who::Session {
+        cookie: cookie.into(),
+        csrf: String::new(),
+    };
+    let planted_view = get_as(&w.app, &with(planted), "/account").await;
+    assert_eq!(
+        planted_view.status,
+        StatusCode::SEE_OTHER,
+        "the planted id is nobody's session"
+    );
+    let account = get_as(&w.app, &with(&issued), "/account").await;
+    assert_eq!(account.status, StatusCode::OK);
+    assert!(account.text.contains(&w.people["post"].email));
+    assert_eq!(account.headers[header::CACHE_CONTROL], "private, no-store");
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_for_good() {
+    let w = sqlite_world().await;
+    let session = w.session("buyer").await;
+    assert_eq!(
+        get_as(&w.app, &session, "/account").await.status,
+        StatusCode::OK
+    );
+    let out = post_form_as(&w.app, &session, "/logout", &[]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(set_cookie_value(&out, "hcx_session").as_deref(), Some(""));
+    assert_eq!(
+        get_as(&w.app, &session, "/account").await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn idle_and_expired_sessions_end() {
+    let w = sqlite_world().await;
+    let now = crate::support::now_ms();
+    let hour = 3_600_000;
+    for (name, created, seen, expires) in [
+        ("idle", now - 5 * hour, now - 3 * hour, now + hour),
+        ("expired", now - 13 * hour, now - 60_000, now - 1),
+    ] {
+        w.app
+            .store
+            .start_session(
+                &hcx::services::accounts::digest(name),
+                &hcx_store::Session {
+                    user_id: w.people["adviser"].user_id.clone(),
+                    csrf_token: "c".into(),
+                    created_at: created,
+                    last_seen_at: seen,
+                    expires_at: expires,
+                },
+                &Caller::command_line().author(),
+            )
+            .await
+            .unwrap();
+        let who = Who::Session {
+            cookie: name.into(),
+            csrf: "c".into(),
+        };
+        let reply = get_as(&w.app, &who, "/account").await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{name}");
+        assert!(
+            w.app
+                .store
+                .session(&hcx::services::accounts::digest(name))
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
+
+#[tokio::test]
+async fn wrong_revoked_expired_and_disabled_tokens_are_refused() {
+    let w = sqlite_world().await;
+    let cli = Caller::command_line();
+    let body = json!({"record": "organisation", "id": "TOKEN-TEST", "name": "T", "kind": "buyer", "sector": "government", "country": "JO"});
+    let create = || json_request(&Method::POST, "/api/v1/organisations", Some(&body));
+
+    let none = send_as(&w.app, &Who::Anonymous, create()).await;
+    assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(none.headers[header::WWW_AUTHENTICATE], "Bearer");
+    assert_eq!(none.json()["error"]["code"], "unauthenticated");
+
+    let good = w.people["adviser"].token.clone();
+    let (id_part, _) = good.split_once('.').unwrap();
+    let wrong = format!("{id_part}.not-the-secret");
+    let reply = send_as(&w.app, &Who::Token(wrong), create()).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.json()["error"]["code"], "bad_token");
+
+    let revoked = w
+        .app
+        .create_token(&cli, &w.people["adviser"].user_id, "old", None, None)
+        .await
+        .unwrap();
+    w.app.revoke_token(&cli, &revoked.token.id).await.unwrap();
+    assert_eq!(
+        send_as(&w.app, &Who::Token(revoked.secret), create())
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    w.app
+        .store
+        .create_token(
+            &hcx_store::NewToken {
+                id: "expiredtoken".into(),
+                user_id: w.people["adviser"].user_id.clone(),
+                name: "expired".into(),
+                secret_hash: hcx::services::accounts::digest("s"),
+                role: "adviser".into(),
+                organisation_id: None,
+                expires_at: Some(crate::support::now_ms() - 1),
+            },
+            &cli.author(),
+        )
+        .await
+        .unwrap();
+    let expired = send_as(&w.app, &Who::Token("hcx_expiredtoken.s".into()), create()).await;
+    assert_eq!(expired.status, StatusCode::UNAUTHORIZED);
+
+    w.app
+        .set_user_disabled(&cli, &w.people["adviser"].email, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        send_as(&w.app, &Who::Token(good.clone()), create())
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    w.app
+        .set_user_disabled(&cli, &w.people["adviser"].email, false)
+        .await
+        .unwrap();
+    let created = send_as(&w.app, &Who::Token(good), create()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let last_used = w.app.tokens(&cli, true).await.unwrap();
+    assert!(
+        last_used
+            .iter()
+            .any(|t| t.user_id == w.people["adviser"].user_id && t.last_used_at.is_some())
+    );
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_an_account_until_an_administrator_reenables_it() {
+    let w = sqlite_world().await;
+    let email = w.people["buyer"].email.clone();
+    let attempt = async |password: &str| {
+        let body = format!("csrf=k&email={email}&password={password}");
+        let request = Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", "hcx_csrf=k")
+            .body(Body::from(body))
+            .unwrap();
+        send_as(&w.app, &Who::AsIs, request).await
+    };
+    for _ in 0..5 {
+        let reply = attempt("guess-guess-guess").await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+        assert!(reply.text.contains("password is wrong"));
+    }
+    let locked = attempt(PASSWORD).await;
+    assert_eq!(
+        locked.status,
+        StatusCode::UNAUTHORIZED,
+        "the right password waits for the lock to pass"
+    );
+    let unknown = attempt("x").await;
+    assert_eq!(
+        unknown.text.contains("locked"),
+        locked.text.contains("locked"),
+        "the same words whatever the reason"
+    );
+    let events = w
+        .app
+        .audit_events(
+            &Caller::command_line(),
+            &hcx_store::AuditFilter {
+                record_id: Some(w.people["buyer"].user_id.clone()),
+                ..Default::default()
+            },
+            20,
+        )
+        .await
+        .unwrap();
+    assert!(events.iter().any(|e| e.action == "lock"));
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.action == "sign_in_failed")
+            .count(),
+        5
+    );
+    w.app
+        .set_user_disabled(&Caller::command_line(), &email, false)
+        .await
+        .unwrap();
+    assert_eq!(attempt(PASSWORD).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn every_write_through_the_api_and_the_pages_is_in_the_audit_log_with_its_request() {
+    let w = sqlite_world().await;
+    let before = w
+        .app
+        .store
+        .audit_events(&Default::default(), 100_000)
+        .await
+        .unwrap()
+        .len();
+    let adviser = w.token("adviser");
+    let body = json!({"record": "organisation", "id": "AUDITED", "name": "Audited", "kind": "buyer", "sector": "government", "country": "JO"});
+    let request = json_request(&Method::POST, "/api/v1/organisations", Some(&body));
+    let (mut parts, body_bytes) = request.into_parts();
+    parts
+        .headers
+        .insert("x-request-id", "req-audit-1".parse().unwrap());
+    let created = send_as(&w.app, &adviser, Request::from_parts(parts, body_bytes)).await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let session = w.session("buyer").await;
+    let form = post_form_as(
+        &w.app,
+        &session,
+        "/opportunities",
+        &form_of("AUDITED-OPP", "KW-MOH", "KW")
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect::<Vec<_>>(),
+    )
+    .await;
+    assert_eq!(form.status, StatusCode::SEE_OTHER, "{}", form.text);
+    let submitted = post_form_as(
+        &w.app,
+        &session,
+        "/opportunities/AUDITED-OPP/actions/submit",
+        &[("version", "1")],
+    )
+    .await;
+    assert_eq!(submitted.status, StatusCode::SEE_OTHER);
+    let deleted = send_as(
+        &w.app,
+        &adviser,
+        json_request(&Method::DELETE, "/api/v1/organisations/AUDITED", None),
+    )
+    .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+
+    let events = w
+        .app
+        .store
+        .audit_events(&Default::default(), 100_000)
+        .await
+        .unwrap();
+    let new: Vec<_> = events[..events.len() - before].iter().collect();
+    // The sign-in for the buyer's session is an event too.
+    let actions: Vec<(&str, &str, &str)> = new
+        .iter()
+        .rev()
+        .map(|e| (e.action.as_str(), e.kind.as_str(), e.record_id.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("create", "organisation", "AUDITED"),
+            ("sign_in", "user", w.people["buyer"].user_id.as_str()),
+            ("create", "opportunity", "AUDITED-OPP"),
+            ("submit", "opportunity", "AUDITED-OPP"),
+            ("delete", "organisation", "AUDITED"),
+        ]
+    );
+    let first = new.last().unwrap();
+    assert_eq!(
+        first.actor_id,
+        format!("user:{}", w.people["adviser"].user_id)
+    );
+    assert_eq!(first.request_id.as_deref(), Some("req-audit-1"));
+    assert!(
+        new.iter()
+            .filter(|e| e.action != "sign_in")
+            .all(|e| e.request_id.is_some()),
+        "every web write carries its request id"
+    );
+    let audit_api = get_as(
+        &w.app,
+        &w.token("admin"),
+        "/api/v1/audit?record=AUDITED-OPP",
+    )
+    .await
+    .json();
+    assert_eq!(audit_api["events"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        get_as(&w.app, &adviser, "/api/v1/audit").await.status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -20,6 +20,8 @@ const ANONYMOUS_CSRF: &str = "test-anonymous-csrf";
 /// Who a test request comes from.
 #[derive(Debug, Clone)]
 pub enum Who {
+    /// The request as built, with whatever headers it has.
+    AsIs,
     Anonymous,
     /// An API token (`hcx_…`).
     Token(String),
@@ -157,6 +159,7 @@ pub async fn send_as(app: &App, who: &Who, mut request: Request<Body>) -> Reply 
     let api = request.uri().path().starts_with("/api/");
     let headers = request.headers_mut();
     match who {
+        Who::AsIs => {}
         Who::Anonymous => {
             headers.insert(
                 "cookie",
@@ -200,7 +203,7 @@ pub async fn post_form_as(app: &App, who: &Who, uri: &str, fields: &[(&str, &str
         Who::Anonymous => {
             body.append_pair("csrf", ANONYMOUS_CSRF);
         }
-        Who::Token(_) => {}
+        Who::Token(_) | Who::AsIs => {}
     }
     let body = body.extend_pairs(fields).finish();
     let request = Request::post(uri)
