@@ -223,6 +223,8 @@ pub async fn authenticate(State(app): State<App>, request: Request, next: Next) 
         }
         Body::from(bytes)
     };
+    // The request log names who asked (an id, never a secret).
+    tracing::Span::current().record("actor", caller.actor.id.as_str());
     parts.extensions.insert(caller.clone());
     let secure = secure(&app, &parts.headers);
     let signed_in = caller.actor.role.is_some();

@@ -18,7 +18,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::services::App;
 
@@ -80,8 +80,15 @@ pub fn router(app: App) -> Router {
                 .extensions()
                 .get::<axum::extract::MatchedPath>()
                 .map_or("unmatched", |p| p.as_str());
-            tracing::info_span!("request", method = %req.method(), route, request_id = id)
-        }))
+            tracing::info_span!(
+                "request",
+                method = %req.method(),
+                route,
+                request_id = id,
+                actor = tracing::field::Empty,
+            )
+        })
+        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(app)
 }

@@ -146,3 +146,201 @@ fn unknown_databases_and_missing_files_are_clear_errors() {
     let missing = hcx(dir.path(), "d.db", &["import", "nope.jsonl"]);
     assert!(stderr(&missing).contains("cannot read nope.jsonl"));
 }
+
+/// Runs hcx with `input` on standard input.
+fn hcx_with_input(dir: &Path, db: &str, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hcx"))
+        .current_dir(dir)
+        .env_remove("HCX_DATABASE_URL")
+        .env_remove("HCX_INDEX_DIR")
+        .arg("--db")
+        .arg(format!("sqlite://{}", dir.join(db).display()))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("hcx runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().expect("hcx ends")
+}
+
+#[test]
+fn accounts_and_tokens_are_managed_from_the_command_line_and_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let added = hcx_with_input(
+        d,
+        "a.db",
+        &[
+            "user",
+            "add",
+            "--email",
+            "Root@Example.org",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        "a very long password\n",
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    let short = hcx_with_input(
+        d,
+        "a.db",
+        &[
+            "user",
+            "add",
+            "--email",
+            "b@example.org",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        "short\n",
+    );
+    assert!(!short.status.success());
+    assert!(
+        stderr(&short).contains("at least 10 characters"),
+        "{}",
+        stderr(&short)
+    );
+    let bad_role = hcx(
+        d,
+        "a.db",
+        &["user", "add", "--email", "c@example.org", "--role", "king"],
+    );
+    assert!(
+        stderr(&bad_role).contains("is not one of admin, adviser"),
+        "{}",
+        stderr(&bad_role)
+    );
+    let orphan = hcx(
+        d,
+        "a.db",
+        &[
+            "user",
+            "add",
+            "--email",
+            "c@example.org",
+            "--role",
+            "provider",
+        ],
+    );
+    assert!(
+        stderr(&orphan).contains("at least one organisation"),
+        "{}",
+        stderr(&orphan)
+    );
+
+    let invited = hcx(
+        d,
+        "a.db",
+        &[
+            "user",
+            "add",
+            "--email",
+            "d@example.org",
+            "--role",
+            "adviser",
+        ],
+    );
+    assert!(stdout(&invited).contains("/reset/"), "{}", stdout(&invited));
+
+    let token = hcx(
+        d,
+        "a.db",
+        &[
+            "token",
+            "create",
+            "--user",
+            "root@example.org",
+            "--name",
+            "ci",
+        ],
+    );
+    assert!(token.status.success(), "{}", stderr(&token));
+    let secret = stdout(&token).trim().to_owned();
+    assert!(secret.starts_with("hcx_"), "{secret}");
+    let listed = hcx(d, "a.db", &["token", "list", "--format", "csv"]);
+    let id = secret.trim_start_matches("hcx_").split('.').next().unwrap();
+    assert!(
+        stdout(&listed).contains(id) && !stdout(&listed).contains(&secret),
+        "the secret is never listed"
+    );
+    assert!(hcx(d, "a.db", &["token", "revoke", id]).status.success());
+    assert!(stdout(&hcx(d, "a.db", &["token", "list"])).contains("revoked"));
+
+    let disabled = hcx(d, "a.db", &["user", "disable", "d@example.org"]);
+    assert!(disabled.status.success(), "{}", stderr(&disabled));
+    let users = stdout(&hcx(d, "a.db", &["user", "list", "--format", "csv"]));
+    assert!(
+        users.contains("root@example.org") && users.contains("disabled"),
+        "{users}"
+    );
+
+    let audit = stdout(&hcx(d, "a.db", &["audit", "--kind", "user"]));
+    let actions: Vec<String> = audit
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["action"].as_str().unwrap(),
+                e["actor_id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        actions.iter().any(|a| a.starts_with("disable cli:")),
+        "{actions:?}"
+    );
+    assert!(
+        actions
+            .iter()
+            .filter(|a| a.starts_with("create cli:"))
+            .count()
+            >= 2,
+        "{actions:?}"
+    );
+    assert!(
+        !audit.contains("argon2"),
+        "no password hashes in the audit log"
+    );
+}
+
+#[test]
+fn a_backup_restores_into_an_empty_store_and_refuses_a_full_one_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(hcx(d, "a.db", &["demo"]).status.success());
+    let backup = d.join("hcx.backup.gz");
+    let taken = hcx(d, "a.db", &["backup", backup.to_str().unwrap()]);
+    assert!(taken.status.success(), "{}", stderr(&taken));
+    let restored = hcx(d, "b.db", &["restore", backup.to_str().unwrap()]);
+    assert!(restored.status.success(), "{}", stderr(&restored));
+    assert!(
+        stderr(&restored).contains("documents indexed"),
+        "{}",
+        stderr(&restored)
+    );
+    let export = |db: &str| stdout(&hcx(d, db, &["export"]));
+    assert_eq!(export("a.db"), export("b.db"));
+    assert_eq!(
+        stdout(&hcx(d, "a.db", &["user", "list", "--format", "csv"])),
+        stdout(&hcx(d, "b.db", &["user", "list", "--format", "csv"])),
+        "accounts come back too"
+    );
+    let refused = hcx(d, "b.db", &["restore", backup.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("--force"), "{}", stderr(&refused));
+    let forced = hcx(d, "b.db", &["restore", "--force", backup.to_str().unwrap()]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    let searched = hcx(d, "b.db", &["list", "opportunities", "--format", "csv"]);
+    assert!(stdout(&searched).lines().count() > 40);
+}
