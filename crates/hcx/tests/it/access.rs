@@ -574,9 +574,28 @@ async fn every_route_answers_every_role_as_the_rules_say_on_postgres() {
     }
 }
 
-/// A world on SQLite, for the attack tests.
-async fn sqlite_world() -> World {
-    world(hcx_store::testing::sqlite().await).await
+/// Runs each attack on SQLite and on PostgreSQL.
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod on_both_backends {
+            $(
+                mod $name {
+                    #[tokio::test]
+                    async fn sqlite() {
+                        let w = super::super::world(hcx_store::testing::sqlite().await).await;
+                        super::super::$name(w).await;
+                    }
+
+                    #[tokio::test]
+                    async fn postgres() {
+                        if let Some(db) = hcx_store::testing::postgres().await {
+                            super::super::$name(super::super::world(db).await).await;
+                        }
+                    }
+                }
+            )+
+        }
+    };
 }
 
 fn set_cookie_value(reply: &Reply, name: &str) -> Option<String> {
@@ -589,9 +608,7 @@ fn set_cookie_value(reply: &Reply, name: &str) -> Option<String> {
         .map(|v| v.split(';').next().unwrap_or("").to_owned())
 }
 
-#[tokio::test]
-async fn a_provider_never_sees_another_providers_strategy_prices_or_capacity() {
-    let w = sqlite_world().await;
+async fn a_provider_never_sees_another_providers_strategy_prices_or_capacity(w: World) {
     let provider = w.token("provider");
     let rival = get_as(&w.app, &provider, "/api/v1/strategies/RR8-strategy").await;
     assert_eq!(rival.status, StatusCode::NOT_FOUND);
@@ -642,9 +659,7 @@ async fn a_provider_never_sees_another_providers_strategy_prices_or_capacity() {
     assert!(own_page.text.contains("Price range") && own_page.text.contains("Will not work in"));
 }
 
-#[tokio::test]
-async fn guessing_the_id_of_another_buyers_draft_reveals_nothing_and_changes_nothing() {
-    let w = sqlite_world().await;
+async fn guessing_the_id_of_another_buyers_draft_reveals_nothing_and_changes_nothing(w: World) {
     let (theirs, record) = w.draft_opportunity("buyer", false).await;
     let buyer_api = w.token("buyer");
     let missing = get_as(&w.app, &buyer_api, "/api/v1/opportunities/no-such-id").await;
@@ -729,9 +744,7 @@ async fn guessing_the_id_of_another_buyers_draft_reveals_nothing_and_changes_not
     );
 }
 
-#[tokio::test]
-async fn forms_without_the_sessions_token_or_from_another_site_are_refused() {
-    let w = sqlite_world().await;
+async fn forms_without_the_sessions_token_or_from_another_site_are_refused(w: World) {
     let Who::Session { cookie, csrf } = w.session("adviser").await else {
         unreachable!()
     };
@@ -797,9 +810,7 @@ async fn forms_without_the_sessions_token_or_from_another_site_are_refused() {
     );
 }
 
-#[tokio::test]
-async fn a_session_id_planted_before_sign_in_is_never_promoted() {
-    let w = sqlite_world().await;
+async fn a_session_id_planted_before_sign_in_is_never_promoted(w: World) {
     let planted = "attacker-chosen-session-id";
     let login = |forwarded: bool| {
         let mut request = Request::post("/login")
@@ -852,9 +863,7 @@ async fn a_session_id_planted_before_sign_in_is_never_promoted() {
     assert_eq!(account.headers[header::CACHE_CONTROL], "private, no-store");
 }
 
-#[tokio::test]
-async fn signing_out_ends_the_session_for_good() {
-    let w = sqlite_world().await;
+async fn signing_out_ends_the_session_for_good(w: World) {
     let session = w.session("buyer").await;
     assert_eq!(
         get_as(&w.app, &session, "/account").await.status,
@@ -869,9 +878,7 @@ async fn signing_out_ends_the_session_for_good() {
     );
 }
 
-#[tokio::test]
-async fn idle_and_expired_sessions_end() {
-    let w = sqlite_world().await;
+async fn idle_and_expired_sessions_end(w: World) {
     let now = crate::support::now_ms();
     let hour = 3_600_000;
     for (name, created, seen, expires) in [
@@ -910,9 +917,7 @@ async fn idle_and_expired_sessions_end() {
     }
 }
 
-#[tokio::test]
-async fn wrong_revoked_expired_and_disabled_tokens_are_refused() {
-    let w = sqlite_world().await;
+async fn wrong_revoked_expired_and_disabled_tokens_are_refused(w: World) {
     let cli = Caller::command_line();
     let body = json!({"record": "organisation", "id": "TOKEN-TEST", "name": "T", "kind": "buyer", "sector": "government", "country": "JO"});
     let create = || json_request(&Method::POST, "/api/v1/organisations", Some(&body));
@@ -985,9 +990,7 @@ async fn wrong_revoked_expired_and_disabled_tokens_are_refused() {
     );
 }
 
-#[tokio::test]
-async fn repeated_wrong_passwords_lock_an_account_until_an_administrator_reenables_it() {
-    let w = sqlite_world().await;
+async fn repeated_wrong_passwords_lock_an_account_until_an_administrator_reenables_it(w: World) {
     let email = w.people["buyer"].email.clone();
     let attempt = async |password: &str| {
         let body = format!("csrf=k&email={email}&password={password}");
@@ -1042,9 +1045,7 @@ async fn repeated_wrong_passwords_lock_an_account_until_an_administrator_reenabl
     assert_eq!(attempt(PASSWORD).await.status, StatusCode::SEE_OTHER);
 }
 
-#[tokio::test]
-async fn every_write_through_the_api_and_the_pages_is_in_the_audit_log_with_its_request() {
-    let w = sqlite_world().await;
+async fn every_write_through_the_api_and_the_pages_is_in_the_audit_log_with_its_request(w: World) {
     let before = w
         .app
         .store
@@ -1137,3 +1138,15 @@ async fn every_write_through_the_api_and_the_pages_is_in_the_audit_log_with_its_
         StatusCode::FORBIDDEN
     );
 }
+
+on_both_backends!(
+    a_provider_never_sees_another_providers_strategy_prices_or_capacity,
+    guessing_the_id_of_another_buyers_draft_reveals_nothing_and_changes_nothing,
+    forms_without_the_sessions_token_or_from_another_site_are_refused,
+    a_session_id_planted_before_sign_in_is_never_promoted,
+    signing_out_ends_the_session_for_good,
+    idle_and_expired_sessions_end,
+    wrong_revoked_expired_and_disabled_tokens_are_refused,
+    repeated_wrong_passwords_lock_an_account_until_an_administrator_reenables_it,
+    every_write_through_the_api_and_the_pages_is_in_the_audit_log_with_its_request,
+);

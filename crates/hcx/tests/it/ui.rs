@@ -423,6 +423,15 @@ async fn an_edit_saves_and_a_stale_edit_shows_the_conflict() {
         conflict.text.contains(r#"value="An older idea""#),
         "what was typed is kept"
     );
+    let differs = conflict
+        .text
+        .split_once("<caption>What differs</caption>")
+        .map(|(_, rest)| rest.split("</table>").next().unwrap_or(""))
+        .expect("a table of what differs");
+    assert!(
+        differs.contains(r#"<th scope="row">Title</th><td>Paediatric oncology: revised scope</td><td>An older idea</td>"#),
+        "{differs}"
+    );
     assert!(
         conflict
             .text
