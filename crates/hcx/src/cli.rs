@@ -188,6 +188,18 @@ enum Scenario {
         #[arg(long, default_value_t = 2_000)]
         queries: usize,
     },
+    /// Serve on loopback and time pages and API lists read while generated opportunities are imported.
+    Load {
+        /// Opportunities imported while the clients read.
+        #[arg(long, default_value_t = 20_000)]
+        opportunities: usize,
+        /// Concurrent keep-alive connections.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// How long the clients read, whether or not the import is over.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -495,6 +507,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 } => {
                     crate::bench::import(&app, opportunities).await?;
                     println!("{}", crate::bench::search(&app, queries).await?);
+                }
+                Scenario::Load {
+                    opportunities,
+                    clients,
+                    seconds,
+                } => {
+                    let duration = Duration::from_secs(seconds);
+                    let report = crate::bench::load(&app, opportunities, clients, duration).await?;
+                    println!("{report}");
                 }
             }
             Ok(())

@@ -405,14 +405,28 @@ impl Store {
     /// PostgreSQL such transactions take turns, so change-log sequence numbers
     /// become visible in the order they were given: an index that has applied
     /// up to N can never later miss a change numbered below N.
+    ///
+    /// On SQLite the transaction takes the write lock at once, so concurrent
+    /// writers queue (within the busy timeout) instead of failing when a
+    /// read turns into a write.
     async fn begin_write(&self) -> Result<Transaction<'static, Any>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        if self.backend == crate::Backend::Postgres {
-            sqlx::query("select pg_advisory_xact_lock(72736002)")
-                .execute(&mut *tx)
-                .await?;
+        match self.backend {
+            crate::Backend::Sqlite => Ok(self.pool.begin_with("begin immediate").await?),
+            crate::Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("select pg_advisory_xact_lock(72736002)")
+                    .execute(&mut *tx)
+                    .await?;
+                // Tables grow within a bulk write while their statistics
+                // still say empty, and a plan cached for an empty table scans
+                // the whole of it for every key lookup: every statement here
+                // finds rows by key, so scans are ruled out.
+                sqlx::query("set local enable_seqscan = off")
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
         }
-        Ok(tx)
     }
 
     /// Writes many records in one transaction, in dependency order; records

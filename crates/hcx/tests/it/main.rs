@@ -4,5 +4,6 @@ mod access;
 mod api;
 mod browser;
 mod cli;
+mod load;
 mod support;
 mod ui;

@@ -871,4 +871,78 @@ mod tests {
         );
         assert_eq!(errors.described_by("buyer", false), "");
     }
+
+    mod typed_anything {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// What people type: often plausible, sometimes anything at all.
+        fn typed(plausible: &'static [&'static str]) -> impl Strategy<Value = String> {
+            prop_oneof![
+                3 => proptest::sample::select(plausible).prop_map(str::to_owned),
+                1 => ".{0,40}",
+                1 => proptest::collection::vec(any::<char>(), 0..30)
+                    .prop_map(|c| c.into_iter().collect::<String>()),
+            ]
+        }
+
+        fn ticked(plausible: &'static [&'static str]) -> impl Strategy<Value = Vec<String>> {
+            proptest::collection::vec(typed(plausible), 0..4)
+        }
+
+        prop_compose! {
+            fn any_form()(
+                id in typed(&["KW-2028-01", "", "new", "a b"]),
+                title in typed(&["Diabetes education", ""]),
+                buyer in typed(&["KW-MOH", "", "NOPE"]),
+                country in typed(&["KW", "XX", ""]),
+                description in typed(&["Nurses", ""]),
+                service_lines in ticked(&["education_training", "consultancy", "bogus"]),
+                specialties in ticked(&["307", "999", ""]),
+                delivery_modes in ticked(&["remote", "in_country", "teleport"]),
+                languages in typed(&["ar, en", "xx", ""]),
+                value_amount in typed(&["1,250,000", "-5", "1e99", "12.3456", ""]),
+                value_currency in typed(&["KWD", "GBP", "ZZZ", ""]),
+                response_due in typed(&["2028-03-31", "2028-02-30", "tomorrow", ""]),
+                starts in typed(&["2028-06-01", ""]),
+                duration_months in typed(&["24", "0", "99999999999", ""]),
+                source in typed(&["post", "tender", "rumour", ""]),
+                requirements in typed(&[
+                    "R1 | Nurse training | education_training | 307 | 120 | in_country",
+                    "R1 | x",
+                    "| | | | |",
+                    "",
+                ]),
+            ) -> OpportunityForm {
+                OpportunityForm {
+                    id, title, buyer, country, description, service_lines, specialties,
+                    delivery_modes, languages, value_amount, value_currency, response_due,
+                    starts, duration_months, source, requirements,
+                }
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+            #[test]
+            fn any_form_gives_a_record_or_a_reason_beside_each_input(form in any_form()) {
+                match form.to_record(Status::Draft, &[]) {
+                    Ok(record) => prop_assert_eq!(record.id(), form.id.trim()),
+                    Err(invalid) => {
+                        prop_assert!(!invalid.0.is_empty());
+                        let errors = FormErrors::of(&invalid);
+                        prop_assert_eq!(errors.problems.len(), invalid.0.len());
+                        for p in &errors.problems {
+                            prop_assert!(!p.text.trim().is_empty());
+                            if let Some(input) = p.input {
+                                prop_assert!(INPUTS.iter().any(|(name, _)| *name == input));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
