@@ -253,11 +253,9 @@ impl Store {
             author,
             now,
             &[Entry {
-                action: "create",
-                kind: "user",
-                record_id: &new.id,
                 before: None,
                 after: Some(&after),
+                ..Entry::of("create", "user", &new.id)
             }],
         )
         .await?;
@@ -449,13 +447,7 @@ impl Store {
             &mut tx,
             author,
             session.created_at,
-            &[Entry {
-                action: "sign_in",
-                kind: "user",
-                record_id: &session.user_id,
-                before: None,
-                after: None,
-            }],
+            &[Entry::of("sign_in", "user", &session.user_id)],
         )
         .await?;
         tx.commit().await?;
@@ -553,11 +545,9 @@ impl Store {
             author,
             now,
             &[Entry {
-                action: "create",
-                kind: "token",
-                record_id: &new.id,
                 before: None,
                 after: Some(&after),
+                ..Entry::of("create", "token", &new.id)
             }],
         )
         .await?;
@@ -612,19 +602,7 @@ impl Store {
                     id: id.to_owned(),
                 })?;
         if done.rows_affected() > 0 {
-            audit::append(
-                &mut tx,
-                author,
-                now,
-                &[Entry {
-                    action: "revoke",
-                    kind: "token",
-                    record_id: id,
-                    before: None,
-                    after: None,
-                }],
-            )
-            .await?;
+            audit::append(&mut tx, author, now, &[Entry::of("revoke", "token", id)]).await?;
         }
         tx.commit().await?;
         Ok(token)
@@ -664,13 +642,7 @@ impl Store {
             &mut tx,
             author,
             now,
-            &[Entry {
-                action: "issue_reset",
-                kind: "user",
-                record_id: user_id.unwrap_or("setup"),
-                before: None,
-                after: None,
-            }],
+            &[Entry::of("issue_reset", "user", user_id.unwrap_or("setup"))],
         )
         .await?;
         tx.commit().await?;

@@ -59,6 +59,19 @@ pub(crate) struct Entry<'a> {
     pub after: Option<&'a str>,
 }
 
+impl<'a> Entry<'a> {
+    /// An event about a record, with neither version of it.
+    pub(crate) fn of(action: &'a str, kind: &'a str, record_id: &'a str) -> Entry<'a> {
+        Entry {
+            action,
+            kind,
+            record_id,
+            before: None,
+            after: None,
+        }
+    }
+}
+
 /// Events per multi-row insert (SQLite binds parameters in quadratic time).
 const EVENTS_PER_STATEMENT: usize = 20;
 const COLUMNS: &str =
@@ -166,13 +179,7 @@ impl Store {
             &mut tx,
             author,
             crate::now_ms(),
-            &[Entry {
-                action,
-                kind,
-                record_id,
-                before: None,
-                after: None,
-            }],
+            &[Entry::of(action, kind, record_id)],
         )
         .await?;
         tx.commit().await?;

@@ -525,11 +525,8 @@ impl Store {
         let now = now_ms();
         log_change(&mut tx, table.kind, id, "delete", now).await?;
         let entry = Entry {
-            action: "delete",
-            kind: table.kind,
-            record_id: id,
             before: before.get(id).map(String::as_str),
-            after: None,
+            ..Entry::of("delete", table.kind, id)
         };
         audit::append(&mut tx, author, now, &[entry]).await?;
         tx.commit().await?;

@@ -20,6 +20,16 @@ use crate::web::error::PageError;
 /// Audit events per page.
 const EVENTS_PER_PAGE: i64 = 50;
 
+/// Every problem of refused input, in one line.
+fn reasons(invalid: &hcx_domain::Invalid) -> String {
+    invalid
+        .0
+        .iter()
+        .map(|f| format!("{}: {}", f.field, f.reason))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// A local path to go back to: never another site (`//host`, `https://…`).
 fn local_path(next: &str) -> &str {
     if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
@@ -197,12 +207,7 @@ pub async fn create_token(
             .await?
             .into_response()),
         Err(ServiceError::Invalid(invalid)) => {
-            let problem = invalid
-                .0
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.reason))
-                .collect::<Vec<_>>()
-                .join("; ");
+            let problem = reasons(&invalid);
             let page = AccountPage::load(&app, &caller, None, Some(problem)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -332,12 +337,7 @@ pub async fn create_user(
         }
         Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
             let problem = match &e {
-                ServiceError::Invalid(invalid) => invalid
-                    .0
-                    .iter()
-                    .map(|f| format!("{}: {}", f.field, f.reason))
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                ServiceError::Invalid(invalid) => reasons(invalid),
                 other => other.to_string(),
             };
             let page = UsersPage::load(&app, &caller, None, Some(problem), params).await?;
@@ -529,12 +529,7 @@ pub async fn get_reset(
 
 fn password_problem(e: ServiceError) -> Result<String, PageError> {
     match e {
-        ServiceError::Invalid(invalid) => Ok(invalid
-            .0
-            .iter()
-            .map(|f| format!("{}: {}", f.field, f.reason))
-            .collect::<Vec<_>>()
-            .join("; ")),
+        ServiceError::Invalid(invalid) => Ok(reasons(&invalid)),
         other => Err(PageError(other)),
     }
 }
