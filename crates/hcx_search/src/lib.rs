@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, TermQuery};
-use tantivy::schema::{IndexRecordOption, Schema};
+use tantivy::schema::{Field, IndexRecordOption, Schema};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
 use crate::collector::{Dimension, FacetedTop, Outcome, Scope};
@@ -61,6 +61,9 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     parser: QueryParser,
+    /// The same without the names of buyers and providers, for visitors who
+    /// may not learn who an opportunity's buyer is.
+    nameless_parser: QueryParser,
     applied_seq: AtomicI64,
     needs_rebuild: AtomicBool,
     /// Recent opportunity searches and their results, valid until the next
@@ -128,18 +131,30 @@ impl SearchIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let parser_of = |searched: Vec<(Field, f32)>| {
+            let mut parser =
+                QueryParser::for_index(&index, searched.iter().map(|(field, _)| *field).collect());
+            for (field, boost) in searched {
+                parser.set_field_boost(field, boost);
+            }
+            // Each word typed narrows the results, as users of search boxes expect.
+            parser.set_conjunction_by_default();
+            parser
+        };
         let searched = fields.searched();
-        let mut parser = QueryParser::for_index(&index, searched.map(|(field, _)| field).to_vec());
-        for (field, boost) in searched {
-            parser.set_field_boost(field, boost);
-        }
-        // Each word typed narrows the results, as users of search boxes expect.
-        parser.set_conjunction_by_default();
+        let parser = parser_of(searched.to_vec());
+        let nameless_parser = parser_of(
+            searched
+                .into_iter()
+                .filter(|(field, _)| *field != fields.party)
+                .collect(),
+        );
         Ok(SearchIndex {
             fields,
             reader,
             writer: Mutex::new(writer),
             parser,
+            nameless_parser,
             applied_seq: AtomicI64::new(applied_seq),
             needs_rebuild: AtomicBool::new(needs_rebuild),
             recent: Mutex::new(Recent::default()),
@@ -192,6 +207,7 @@ impl SearchIndex {
             Kind::Opportunity,
             query.collector_scope(),
             query.text.as_deref(),
+            query.buyer_names,
             query.dimensions(),
             query::keep(query.offset, query.limit),
         )?;
@@ -213,6 +229,7 @@ impl SearchIndex {
             Kind::Offer,
             None,
             query.text.as_deref(),
+            true,
             query.dimensions(),
             query::keep(query.offset, query.limit),
         )?;
@@ -224,6 +241,7 @@ impl SearchIndex {
         kind: Kind,
         scope: Option<Scope>,
         text: Option<&str>,
+        names: bool,
         dimensions: Vec<Dimension>,
         keep: usize,
     ) -> Result<Outcome> {
@@ -233,7 +251,7 @@ impl SearchIndex {
             Box::new(TermQuery::new(kind_term, IndexRecordOption::Basic)),
             0.0,
         ));
-        let text = text.and_then(|text| self.text_query(text));
+        let text = text.and_then(|text| self.text_query(text, names));
         let by_score = text.is_some();
         let query = match text {
             Some(text) => Box::new(BooleanQuery::new(vec![
@@ -254,8 +272,16 @@ impl SearchIndex {
     /// The query for what a user typed. Syntax errors drop only the broken
     /// part; text left with no term to match (punctuation, stop words) is
     /// treated as no text rather than matching nothing.
-    fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
-        let (query, _errors) = self.parser.parse_query_lenient(text);
+    ///
+    /// Without `names`, buyers' and providers' names are not searched, and
+    /// `field:` syntax is read as plain words so no field can be named.
+    fn text_query(&self, text: &str, names: bool) -> Option<Box<dyn Query>> {
+        let (query, _errors) = if names {
+            self.parser.parse_query_lenient(text)
+        } else {
+            self.nameless_parser
+                .parse_query_lenient(&text.replace(':', " "))
+        };
         let mut terms = 0;
         query.query_terms(&mut |_, _| terms += 1);
         (terms > 0).then_some(query)

@@ -31,6 +31,9 @@ pub struct OpportunityQuery {
     /// a caller that forgets to set it reveals nothing; set it from
     /// `Actor::opportunity_scope`.
     pub scope: OpportunityScope,
+    /// Whether the text may match buyers' names. Off by default, for
+    /// visitors who may not learn who the buyer is; set it for those who may.
+    pub buyer_names: bool,
     /// What a user typed; bad syntax is read leniently, never refused.
     pub text: Option<String>,
     pub countries: Vec<CountryCode>,
@@ -49,6 +52,7 @@ impl Default for OpportunityQuery {
     fn default() -> Self {
         OpportunityQuery {
             scope: OpportunityScope::default(),
+            buyer_names: false,
             text: None,
             countries: Vec::new(),
             service_lines: Vec::new(),

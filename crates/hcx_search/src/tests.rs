@@ -189,7 +189,11 @@ fn specialty_buyer_and_country_names_and_codes_are_searchable() {
         .search_opportunities(&text("clinical oncology"))
         .unwrap();
     assert_eq!(ids(&oncology), ["sa-onc"]);
-    let buyer = index.search_opportunities(&text("hussein")).unwrap();
+    let named = |t: &str| OpportunityQuery {
+        buyer_names: true,
+        ..text(t)
+    };
+    let buyer = index.search_opportunities(&named("hussein")).unwrap();
     assert_eq!(buyer.total, 5);
     let saudi = index.search_opportunities(&text("saudi arabia")).unwrap();
     assert_eq!(sorted_ids(&saudi), ["sa-eye", "sa-onc"]);
@@ -489,6 +493,7 @@ fn putting_an_opportunity_again_replaces_it() {
     );
     let abu_dhabi = OpportunityQuery {
         scope: everything(),
+        buyer_names: true,
         ..text("abu dhabi")
     };
     assert_eq!(
@@ -918,6 +923,17 @@ fn the_agency_sees_everything() {
     assert_facets_count_only_the_matches(&all);
     assert_eq!(count(&all.facets.statuses, &Status::Draft), Some(2));
     assert_eq!(count(&all.facets.countries, &country("AE")), Some(2));
+}
+
+#[test]
+fn visitors_who_may_not_know_the_buyer_cannot_find_opportunities_by_its_name() {
+    let index = index_of(&gulf_opportunities());
+    for typed in ["hussein", "party:hussein", "cancer foundation"] {
+        let hits = index.search_opportunities(&text(typed)).unwrap();
+        assert_eq!(hits.total, 0, "{typed}");
+    }
+    let by_need = index.search_opportunities(&text("oncology")).unwrap();
+    assert!(by_need.total > 0, "the words of the need still match");
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Full-text search with facets, answered from the index and filled in from the store.
 
+use hcx_domain::access::View;
 use hcx_domain::{Offer, Opportunity};
 use hcx_search::{Hits, OfferFacets, OfferQuery, OpportunityFacets, OpportunityQuery, SearchIndex};
 use hcx_store::Versioned;
@@ -40,6 +41,7 @@ impl App {
         mut query: OpportunityQuery,
     ) -> Result<Found<Opportunity, OpportunityFacets>, ServiceError> {
         query.scope = caller.actor.opportunity_scope();
+        query.buyer_names = caller.actor.opportunity_view() == View::Full;
         let (total, ids, facets) = self
             .run_search(move |index| index.search_opportunities(&query))
             .await?;
