@@ -104,7 +104,7 @@ pub fn to_sign_in() -> Response {
     Redirect::to(&format!("/login?{query}")).into_response()
 }
 
-fn refuse_form(reason: &str) -> Response {
+fn refuse_form(status: StatusCode, reason: &str) -> Response {
     let error = crate::web::error::ErrorBody {
         code: "forbidden",
         message: format!(
@@ -112,7 +112,7 @@ fn refuse_form(reason: &str) -> Response {
         ),
         details: vec![],
     };
-    crate::web::ui::error_page(StatusCode::FORBIDDEN, &error)
+    crate::web::ui::error_page(status, &error)
 }
 
 /// Whether the `Origin` of a request, if any, is this site.
@@ -211,15 +211,23 @@ pub async fn authenticate(State(app): State<App>, request: Request, next: Next) 
         body
     } else {
         if !same_origin(&parts.headers) {
-            return refuse_form("This form was sent from another site.");
+            return refuse_form(
+                StatusCode::FORBIDDEN,
+                "This form was sent from another site.",
+            );
         }
         let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
             Ok(b) => b,
-            Err(_) => return refuse_form("This form is too large."),
+            Err(_) => {
+                return refuse_form(StatusCode::PAYLOAD_TOO_LARGE, "This form is too large.");
+            }
         };
         let sent = posted_token(&bytes).unwrap_or_default();
         if !bool::from(sent.as_bytes().ct_eq(csrf.as_bytes())) || sent.is_empty() {
-            return refuse_form("This form has expired or did not come from hcx.");
+            return refuse_form(
+                StatusCode::FORBIDDEN,
+                "This form has expired or did not come from hcx.",
+            );
         }
         Body::from(bytes)
     };

@@ -1150,3 +1150,101 @@ on_both_backends!(
     repeated_wrong_passwords_lock_an_account_until_an_administrator_reenables_it,
     every_write_through_the_api_and_the_pages_is_in_the_audit_log_with_its_request,
 );
+
+#[tokio::test]
+async fn the_first_administrator_is_made_through_a_one_time_setup_link() {
+    let db = hcx_store::testing::sqlite().await;
+    let mut app = App::in_memory(db.store.clone()).await.unwrap();
+    app.security.hash_memory_kib = 64;
+    app.security.hash_passes = 1;
+    let token = app
+        .setup_link()
+        .await
+        .unwrap()
+        .expect("a link while no account exists");
+    let page = get_as(&app, &Who::Anonymous, &format!("/setup/{token}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("Create the first administrator"));
+    let form = |password: &str, confirm: &str| {
+        vec![
+            ("email", "first@example.org".to_owned()),
+            ("password", password.to_owned()),
+            ("confirm", confirm.to_owned()),
+        ]
+    };
+    let post = async |fields: Vec<(&str, String)>| {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        post_form_as(&app, &Who::Anonymous, &format!("/setup/{token}"), &fields).await
+    };
+    let short = post(form("short", "short")).await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(short.text.contains("at least 10 characters"));
+    let differ = post(form("a long password", "another long one")).await;
+    assert!(differ.text.contains("the two passwords differ"));
+    let made = post(form("a long password", "a long password")).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text);
+    let admin = app
+        .store
+        .user_by_email("first@example.org")
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
+    assert_eq!(admin.role, "admin");
+    assert_eq!(
+        post(form("another password!", "another password!"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        app.setup_link().await.unwrap().is_none(),
+        "no more links once an account exists"
+    );
+    app.sign_in("first@example.org", "a long password", None)
+        .await
+        .expect("signs in");
+}
+
+#[tokio::test]
+async fn a_reset_link_sets_a_new_password_once_and_ends_every_session() {
+    let w = world(hcx_store::testing::sqlite().await).await;
+    let person = &w.people["provider"];
+    let old_session = w.session("provider").await;
+    assert_eq!(
+        get_as(&w.app, &old_session, "/account").await.status,
+        StatusCode::OK
+    );
+    let token = w
+        .app
+        .issue_reset(&Caller::command_line(), &person.email)
+        .await
+        .unwrap();
+    let uri = format!("/reset/{token}");
+    let page = get_as(&w.app, &Who::Anonymous, &uri).await;
+    assert!(page.text.contains(&person.email));
+    let new_password = "a fresh long password";
+    let fields = [("password", new_password), ("confirm", new_password)];
+    let done = post_form_as(&w.app, &Who::Anonymous, &uri, &fields).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        get_as(&w.app, &old_session, "/account").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(w.app.sign_in(&person.email, PASSWORD, None).await.is_err());
+    w.app
+        .sign_in(&person.email, new_password, None)
+        .await
+        .expect("the new password works");
+    let again = post_form_as(&w.app, &Who::Anonymous, &uri, &fields).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "a link works once");
+}
+
+#[tokio::test]
+async fn an_oversized_form_is_refused_before_any_handler_runs() {
+    let w = world(hcx_store::testing::sqlite().await).await;
+    let session = w.session("adviser").await;
+    let huge = "x".repeat(2 * 1024 * 1024);
+    let reply = post_form_as(&w.app, &session, "/opportunities", &[("title", &huge)]).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
