@@ -484,6 +484,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot open {}", file.display()))?;
             let summary = store.restore(std::io::BufReader::new(input), force).await?;
             eprintln!("{} rows restored from {}", summary.rows(), file.display());
+            // The restored log ends where the backup was taken; the restore follows it.
+            store
+                .log_event(
+                    &Caller::command_line().author(),
+                    "restore",
+                    "store",
+                    &file.display().to_string(),
+                )
+                .await?;
             // The index is a cache of the store: rebuild it from what was restored.
             let app = App::open(&config).await?;
             let n = app.rebuild_index().await?;

@@ -341,6 +341,11 @@ fn a_backup_restores_into_an_empty_store_and_refuses_a_full_one_without_force() 
     assert!(stderr(&refused).contains("--force"), "{}", stderr(&refused));
     let forced = hcx(d, "b.db", &["restore", "--force", backup.to_str().unwrap()]);
     assert!(forced.status.success(), "{}", stderr(&forced));
+    let audit = stdout(&hcx(d, "b.db", &["audit", "--kind", "store"]));
+    assert!(
+        audit.contains("\"action\":\"restore\""),
+        "the restore is on record: {audit}"
+    );
     let searched = hcx(d, "b.db", &["list", "opportunities", "--format", "csv"]);
     assert!(stdout(&searched).lines().count() > 40);
 }
