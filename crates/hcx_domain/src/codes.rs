@@ -177,6 +177,13 @@ impl SpecialtyCode {
             .specialty(&self.0)
             .map_or("", |s| s.short_name())
     }
+
+    /// The group the specialty belongs to (e.g. "Surgical Specialties").
+    pub fn group(&self) -> &'static str {
+        reference()
+            .specialty(&self.0)
+            .map_or("", |s| s.group.as_str())
+    }
 }
 text_type!(SpecialtyCode);
 

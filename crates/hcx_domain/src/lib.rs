@@ -8,6 +8,7 @@ pub mod access;
 pub mod codes;
 pub mod fields;
 pub mod interchange;
+pub mod matching;
 pub mod money;
 pub mod ocds;
 pub mod offer;
