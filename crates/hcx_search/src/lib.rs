@@ -13,6 +13,7 @@
 mod collector;
 mod query;
 mod schema;
+mod similar;
 mod writer;
 
 use std::fs;

@@ -1009,3 +1009,54 @@ fn offers_are_searched_without_a_scope() {
         1
     );
 }
+
+#[test]
+fn similar_offers_rank_by_shared_rare_words_and_any_word_may_match() {
+    let index = SearchIndex::in_memory().unwrap();
+    let mut w = index.writer();
+    let offers = [
+        offer(
+            "icu",
+            r#""title":"Critical care nursing","description":"Intensive care unit nurse training and ventilation""#,
+        ),
+        offer(
+            "eye",
+            r#""title":"Eye hospital operation","description":"Ophthalmology services and cataract surgery""#,
+        ),
+        offer(
+            "gen",
+            r#""title":"Hospital management","description":"Training for hospital managers""#,
+        ),
+    ];
+    for (i, o) in offers.iter().enumerate() {
+        w.put_offer(o, "A Trust", i as i64).unwrap();
+    }
+    w.commit(1).unwrap();
+    let need = "The ministry needs help to train nurses for its new intensive care units, with ventilation protocols, and wants hospital managers briefed";
+    let hits = index.similar_offers(need, &[], 10).unwrap();
+    let ids: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids.first(), Some(&"icu"), "{ids:?}");
+    assert!(
+        ids.contains(&"gen"),
+        "one shared word is enough to be a candidate"
+    );
+    assert_eq!(ids.last(), Some(&"eye"), "a single common word ranks lowest");
+    let expanded = index
+        .similar_offers("eyes", &["Ophthalmology".into()], 10)
+        .unwrap();
+    assert_eq!(expanded[0].id.as_str(), "eye");
+    assert!(index.similar_offers("", &[], 10).unwrap().is_empty());
+}
+
+#[test]
+fn similar_opportunities_keep_to_the_scope() {
+    let index = index_of(&opportunities_in_every_status());
+    let public = index
+        .similar_opportunities("nurse training", &[], &OpportunityScope::default(), 10)
+        .unwrap();
+    let ids: Vec<&str> = public.iter().map(|h| h.id.as_str()).collect();
+    assert!(
+        !ids.is_empty() && ids.iter().all(|id| !id.starts_with("draft")),
+        "{ids:?}"
+    );
+}
