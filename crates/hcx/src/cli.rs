@@ -101,6 +101,17 @@ enum Command {
         #[command(subcommand)]
         scenario: Scenario,
     },
+    /// Rank the providers for an opportunity, with the features of each score
+    /// and the providers the hard rules keep out.
+    Match {
+        #[arg(long, value_name = "ID")]
+        opportunity: String,
+        /// How many providers to list.
+        #[arg(long, default_value_t = 10)]
+        top: usize,
+        #[arg(long, value_enum, default_value_t = MatchFormat::Table)]
+        format: MatchFormat,
+    },
     /// List records.
     List {
         #[arg(value_enum)]
@@ -203,6 +214,12 @@ enum Scenario {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+enum MatchFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 enum ExportFormat {
     Jsonl,
 }
@@ -212,6 +229,61 @@ enum ListWhat {
     Organisations,
     Offers,
     Opportunities,
+}
+
+fn print_match(
+    report: &crate::services::matching::MatchReport,
+    format: MatchFormat,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        MatchFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, report)?;
+            writeln!(out)?;
+        }
+        MatchFormat::Table => {
+            let need = &report.need;
+            writeln!(
+                out,
+                "opportunity {}: specialties [{}], service lines [{}]{}",
+                report.opportunity,
+                need.specialties.join(" "),
+                need.service_lines.join(" "),
+                if need.inferred {
+                    " (read in its text)"
+                } else {
+                    ""
+                }
+            )?;
+            let mut t = Table::new(&["rank", "provider", "offer", "score", "why"]);
+            for (i, m) in report.matches.iter().enumerate() {
+                let mut features = m.fit.features.clone();
+                features.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
+                let why: Vec<String> = features.iter().take(3).map(|f| f.reason.clone()).collect();
+                t.row([
+                    (i + 1).to_string(),
+                    m.provider.clone(),
+                    m.offer.clone(),
+                    format!("{:.2}", m.fit.score),
+                    why.join("; "),
+                ]);
+            }
+            t.print(Format::Table, &mut out)?;
+            if !report.excluded.is_empty() {
+                writeln!(out, "\nkept out by the rules:")?;
+                let mut t = Table::new(&["provider", "rule", "reason"]);
+                for e in &report.excluded {
+                    t.row([
+                        e.provider.clone(),
+                        e.exclusion.rule.to_string(),
+                        e.exclusion.reason.clone(),
+                    ]);
+                }
+                t.print(Format::Table, &mut out)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn user(app: &App, action: UserAction) -> anyhow::Result<()> {
@@ -444,6 +516,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print_import(&report, Format::Table)?;
             println!("{added} demo account(s) added");
             Ok(())
+        }
+        Command::Match {
+            opportunity,
+            top,
+            format,
+        } => {
+            let app = App::open(&config).await?;
+            let report = app
+                .match_opportunity(&Caller::command_line(), &opportunity, top)
+                .await?;
+            print_match(&report, format)
         }
         Command::User { action } => user(&App::open(&config).await?, action).await,
         Command::Token { action } => token(&App::open(&config).await?, action).await,

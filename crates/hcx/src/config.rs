@@ -9,9 +9,10 @@ use anyhow::{Context, bail};
 use serde::Deserialize;
 
 use crate::services::Security;
+use hcx_domain::matching::MatchConfig;
 
 /// Where hcx keeps its data and how it serves.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq)]
 pub struct Config {
     /// `sqlite://PATH` or `postgres://…`.
     pub database_url: String,
@@ -23,6 +24,8 @@ pub struct Config {
     pub log_json: bool,
     /// Session lifetimes, sign-in lockout, cookies.
     pub security: Security,
+    /// Matchmaking weights and thresholds (`[matching]` in the file).
+    pub matching: MatchConfig,
 }
 
 impl fmt::Debug for Config {
@@ -33,6 +36,7 @@ impl fmt::Debug for Config {
             .field("addr", &self.addr)
             .field("log_json", &self.log_json)
             .field("security", &self.security)
+            .field("matching", &self.matching)
             .finish()
     }
 }
@@ -45,6 +49,7 @@ impl Default for Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             log_json: false,
             security: Security::default(),
+            matching: MatchConfig::default(),
         }
     }
 }
@@ -62,6 +67,7 @@ struct FileConfig {
     sign_in_attempts: Option<u32>,
     lockout_minutes: Option<u32>,
     secure_cookies: Option<bool>,
+    matching: Option<MatchConfig>,
 }
 
 impl Config {
@@ -108,6 +114,7 @@ impl Config {
             sign_in_attempts: number("HCX_SIGN_IN_ATTEMPTS")?,
             lockout_minutes: number("HCX_LOCKOUT_MINUTES")?,
             secure_cookies: flag("HCX_SECURE_COOKIES")?,
+            matching: None,
         };
         config.apply(env, "the environment")?;
         Ok(config)
@@ -141,6 +148,9 @@ impl Config {
         }
         if let Some(secure) = layer.secure_cookies {
             self.security.secure_cookies = secure;
+        }
+        if let Some(matching) = layer.matching {
+            self.matching = matching;
         }
         Ok(())
     }

@@ -4,7 +4,8 @@
 //! The rules, in short:
 //! - `admin` may do everything, and alone manages accounts and reads the audit log;
 //! - `adviser` (the agency) sees everything, edits the registry, publishes
-//!   opportunities and runs bulk imports and exports;
+//!   opportunities, runs bulk imports and exports, and ranks providers for
+//!   opportunities (with those the hard rules keep out);
 //! - `post` (an embassy trade team) creates and edits opportunities in the
 //!   countries of its posts;
 //! - `provider` members keep their organisations' offers and strategy; no one
@@ -82,6 +83,8 @@ pub enum Capability {
     Audit,
     /// Adding, disabling and resetting accounts; tokens of others.
     Accounts,
+    /// Ranking every provider for an opportunity, with those the rules keep out.
+    Matchmaking,
 }
 
 /// How much of a record an actor sees.
@@ -182,7 +185,7 @@ impl Actor {
     /// Whether a guarded capability is the actor's.
     pub fn check_capability(&self, capability: Capability) -> Result<(), Denied> {
         let allowed = match capability {
-            Capability::Bulk => self.is_staff(),
+            Capability::Bulk | Capability::Matchmaking => self.is_staff(),
             Capability::Audit | Capability::Accounts => self.is(Role::Admin),
         };
         if allowed {

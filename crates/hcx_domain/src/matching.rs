@@ -155,6 +155,12 @@ pub fn days_needed(o: &Opportunity) -> Option<u32> {
     (!o.requirements.is_empty()).then(|| o.requirements.iter().map(|r| r.days).sum())
 }
 
+/// Staff days one provider must have free to take part: the whole of a
+/// single-part need, the smallest part of a bundle (a consortium shares the rest).
+pub fn days_to_take_part(o: &Opportunity) -> Option<u32> {
+    o.requirements.iter().map(|r| r.days).min()
+}
+
 fn pounds(pence: i64) -> String {
     format!(
         "£{}",
@@ -219,6 +225,7 @@ pub fn exclusion(o: &Opportunity, c: &Candidate<'_>, config: &MatchConfig) -> Op
     }
     if let Some(capacity) = c.offer.capacity_days_per_year {
         let left = capacity.saturating_sub(c.committed_days);
+        let days = days_to_take_part(o);
         let short = match days {
             Some(d) => left < d,
             None => left == 0,
@@ -227,6 +234,9 @@ pub fn exclusion(o: &Opportunity, c: &Candidate<'_>, config: &MatchConfig) -> Op
             return out(
                 Rule::NoCapacity,
                 match days {
+                    Some(d) if o.requirements.len() > 1 => format!(
+                        "even the smallest part of the work needs {d} staff days and {left} are left of its {capacity} a year"
+                    ),
                     Some(d) => format!(
                         "the work needs {d} staff days and {left} are left of its {capacity} a year"
                     ),
@@ -397,7 +407,7 @@ fn price_fit(o: &Opportunity, offer: &Offer) -> Scored {
 
 fn capacity_fit(o: &Opportunity, c: &Candidate<'_>) -> Scored {
     let capacity = c.offer.capacity_days_per_year?;
-    let days = days_needed(o)?;
+    let days = days_to_take_part(o)?;
     let left = capacity.saturating_sub(c.committed_days);
     let share = f64::from(days) / f64::from(left.max(1));
     Some(if share <= 0.5 {
@@ -708,6 +718,21 @@ mod tests {
         busy.committed_days = 100;
         assert_eq!(rule_of(&open_ended, &busy), Some(Rule::NoCapacity));
         assert_eq!(rule_of(&open_ended, &candidate(&p, &f, None)), None);
+    }
+
+    #[test]
+    fn a_part_of_a_bundle_needs_only_room_for_its_smallest_part() {
+        let p = provider("P1");
+        let f = offer(r#","capacity_days_per_year":100"#);
+        let bundle = opportunity(
+            r#","requirements":[{"id":"R1","title":"Training","service_line":"education_training","days":400},{"id":"R2","title":"Advice","service_line":"clinical_advice","days":80}]"#,
+        );
+        assert_eq!(rule_of(&bundle, &candidate(&p, &f, None)), None);
+        let tight = offer(r#","capacity_days_per_year":60"#);
+        assert_eq!(
+            rule_of(&bundle, &candidate(&p, &tight, None)),
+            Some(Rule::NoCapacity)
+        );
     }
 
     #[test]

@@ -811,6 +811,34 @@ impl Store {
         Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 
+    /// The organisations with these ids, in the order given (missing ones skipped).
+    pub async fn organisations_by_ids(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<Versioned<Organisation>>, StoreError> {
+        self.by_ids(ORGANISATIONS, ids, as_organisation).await
+    }
+
+    /// The strategies of these providers (those that have one).
+    pub async fn strategies_of(
+        &self,
+        providers: &[String],
+    ) -> Result<Vec<Versioned<Strategy>>, StoreError> {
+        let mut found = Vec::new();
+        for chunk in providers.chunks(IDS_PER_STATEMENT) {
+            let mut w = Where::default();
+            w.any_of("provider_id", chunk);
+            let sql = format!("select {META} from strategies{}", w.sql());
+            for row in bind_all(sqlx::query(built(sql)), &w.binds)
+                .fetch_all(&self.pool)
+                .await?
+            {
+                found.push(decode(STRATEGIES, &row, as_strategy)?);
+            }
+        }
+        Ok(found)
+    }
+
     /// Every organisation's kind by id, for checking the references of a bulk import.
     pub async fn organisation_kinds(&self) -> Result<HashMap<String, OrgKind>, StoreError> {
         let rows = sqlx::query("select id, kind from organisations")

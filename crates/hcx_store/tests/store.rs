@@ -677,3 +677,16 @@ test_both_backends!(
         assert_eq!(store.reset("setup", 50).await.unwrap(), Some(None));
     }
 );
+
+test_both_backends!(
+    async fn organisations_and_strategies_are_read_in_batches(store: &Store) {
+        store.apply(&world(), &author()).await.unwrap();
+        let ids = vec!["RR8".to_string(), "GHOST".into(), "KHCF".into()];
+        let found = store.organisations_by_ids(&ids).await.unwrap();
+        let names: Vec<&str> = found.iter().map(|o| o.record.id.as_str()).collect();
+        assert_eq!(names, ["RR8", "KHCF"], "in the order asked, missing ones skipped");
+        let strategies = store.strategies_of(&ids).await.unwrap();
+        assert_eq!(strategies.len(), 1);
+        assert_eq!(strategies[0].record.provider.as_str(), "RR8");
+    }
+);

@@ -6,12 +6,14 @@ pub mod audit;
 pub mod export;
 pub mod import;
 pub mod index;
+pub mod matching;
 pub mod registry;
 pub mod search;
 
 use std::sync::Arc;
 
 use hcx_domain::Invalid;
+use hcx_domain::matching::MatchConfig;
 use hcx_domain::opportunity::LifecycleError;
 use hcx_search::SearchIndex;
 use hcx_store::{Store, StoreError};
@@ -26,6 +28,8 @@ pub struct App {
     pub store: Store,
     pub search: Arc<SearchIndex>,
     pub security: Security,
+    /// Weights and thresholds of matchmaking.
+    pub matching: MatchConfig,
     /// One index catch-up at a time per process.
     sync_lock: Arc<tokio::sync::Mutex<()>>,
 }
@@ -104,7 +108,8 @@ impl App {
                 config.index_dir.display()
             )
         })?;
-        let app = App::new(store, search, config.security.clone());
+        let mut app = App::new(store, search, config.security.clone());
+        app.matching = config.matching.clone();
         app.prepare_index().await?;
         Ok(app)
     }
@@ -121,6 +126,7 @@ impl App {
             store,
             search: Arc::new(search),
             security,
+            matching: MatchConfig::default(),
             sync_lock: Arc::new(tokio::sync::Mutex::new(())),
         }
     }

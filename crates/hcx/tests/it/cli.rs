@@ -349,3 +349,76 @@ fn a_backup_restores_into_an_empty_store_and_refuses_a_full_one_without_force() 
     let searched = hcx(d, "b.db", &["list", "opportunities", "--format", "csv"]);
     assert!(stdout(&searched).lines().count() > 40);
 }
+
+#[test]
+fn match_ranks_providers_with_reasons_and_lists_those_the_rules_keep_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(hcx(d, "a.db", &["demo"]).status.success());
+    let out = hcx(
+        d,
+        "a.db",
+        &[
+            "match",
+            "--opportunity",
+            "SA-MOH-2027-01",
+            "--top",
+            "5",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["opportunity"], "SA-MOH-2027-01");
+    let matches = report["matches"].as_array().unwrap();
+    assert_eq!(matches.len(), 5);
+    let scores: Vec<f64> = matches
+        .iter()
+        .map(|m| m["score"].as_f64().unwrap())
+        .collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "best first: {scores:?}"
+    );
+    assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)));
+    for m in matches {
+        let features = m["features"].as_array().unwrap();
+        let sum: f64 = features
+            .iter()
+            .map(|f| f["contribution"].as_f64().unwrap())
+            .sum();
+        assert!((sum - m["score"].as_f64().unwrap()).abs() < 1e-6, "{m}");
+        assert!(
+            features
+                .iter()
+                .all(|f| !f["reason"].as_str().unwrap().is_empty())
+        );
+    }
+    let excluded = report["excluded"].as_array().unwrap();
+    let saudi_excluders: Vec<&str> = excluded
+        .iter()
+        .filter(|e| e["rule"] == "excluded_country")
+        .map(|e| e["provider"].as_str().unwrap())
+        .collect();
+    assert!(!saudi_excluders.is_empty(), "{excluded:?}");
+    assert!(
+        matches
+            .iter()
+            .all(|m| !saudi_excluders.contains(&m["provider"].as_str().unwrap())),
+        "no excluded provider is recommended"
+    );
+    let table = hcx(d, "a.db", &["match", "--opportunity", "SA-MOH-2027-01"]);
+    assert!(
+        stdout(&table).contains("kept out by the rules"),
+        "{}",
+        stdout(&table)
+    );
+    let missing = hcx(d, "a.db", &["match", "--opportunity", "NOPE"]);
+    assert!(!missing.status.success());
+    assert!(
+        stderr(&missing).contains("\"NOPE\" was not found"),
+        "{}",
+        stderr(&missing)
+    );
+}

@@ -1,0 +1,161 @@
+//! Matchmaking: the providers for an opportunity, ranked and explained.
+
+use std::collections::HashMap;
+
+use hcx_domain::access::{Capability, Verb};
+use hcx_domain::matching::{self, Candidate, Excluded, Need, ProviderMatch};
+use hcx_domain::{Opportunity, Record};
+use hcx_search::OfferQuery;
+use serde::Serialize;
+
+use super::{App, Caller, ServiceError};
+
+/// Offers considered for one opportunity: the closest by words, and those
+/// sharing a specialty or service line with it.
+const CANDIDATES: usize = 400;
+
+/// What the need was read as.
+#[derive(Debug, Clone, Serialize)]
+pub struct NeedView {
+    pub specialties: Vec<String>,
+    pub service_lines: Vec<String>,
+    pub delivery_modes: Vec<String>,
+    /// Whether these were inferred from the need's text.
+    pub inferred: bool,
+}
+
+/// The providers for one opportunity.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatchReport {
+    pub opportunity: String,
+    pub need: NeedView,
+    pub matches: Vec<ProviderMatch>,
+    pub excluded: Vec<Excluded>,
+}
+
+/// What an opportunity asks for: its own fields.
+pub fn need_of(o: &Opportunity) -> Need {
+    Need {
+        specialties: o.specialties.clone(),
+        service_lines: o.service_lines.clone(),
+        delivery_modes: o.delivery_modes.clone(),
+        inferred: false,
+    }
+}
+
+/// The words of an opportunity a match reads.
+fn text_of(o: &Opportunity) -> String {
+    let mut text = format!("{}\n{}", o.title, o.description);
+    for r in &o.requirements {
+        text.push('\n');
+        text.push_str(&r.title);
+    }
+    text
+}
+
+impl App {
+    /// The providers that can deliver an opportunity, best first (at most
+    /// `top`), each through its best offer with the features of its score;
+    /// and every provider a hard rule keeps out, with the rule.
+    pub async fn match_opportunity(
+        &self,
+        caller: &Caller,
+        id: &str,
+        top: usize,
+    ) -> Result<MatchReport, ServiceError> {
+        caller.check_capability(Capability::Matchmaking)?;
+        let o = self
+            .store
+            .opportunity(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound {
+                kind: "opportunity",
+                id: id.to_owned(),
+            })?
+            .record;
+        caller.check(Verb::Read, &Record::Opportunity(o.clone()))?;
+        let need = need_of(&o);
+
+        let text = text_of(&o);
+        let by_words = {
+            let index = self.search.clone();
+            tokio::task::spawn_blocking(move || index.similar_offers(&text, &[], CANDIDATES))
+                .await
+                .map_err(|e| ServiceError::Internal(format!("matching stopped: {e}")))??
+        };
+        let best = by_words.first().map_or(0.0, |h| h.score).max(f32::EPSILON);
+        let mut text_score: HashMap<String, f64> = by_words
+            .iter()
+            .map(|h| (h.id.to_string(), f64::from(h.score / best)))
+            .collect();
+        if !need.specialties.is_empty() || !need.service_lines.is_empty() {
+            let query = OfferQuery {
+                specialties: need.specialties.clone(),
+                limit: CANDIDATES,
+                ..OfferQuery::default()
+            };
+            let index = self.search.clone();
+            let by_specialty = tokio::task::spawn_blocking(move || index.search_offers(&query))
+                .await
+                .map_err(|e| ServiceError::Internal(format!("matching stopped: {e}")))??;
+            for hit in by_specialty.hits {
+                text_score.entry(hit.id.to_string()).or_insert(0.0);
+            }
+        }
+
+        let ids: Vec<String> = text_score.keys().cloned().collect();
+        let offers = self.store.offers_by_ids(&ids).await?;
+        let mut provider_ids: Vec<String> = offers
+            .iter()
+            .map(|v| v.record.provider.to_string())
+            .collect();
+        provider_ids.sort();
+        provider_ids.dedup();
+        let providers: HashMap<String, _> = self
+            .store
+            .organisations_by_ids(&provider_ids)
+            .await?
+            .into_iter()
+            .map(|v| (v.record.id.to_string(), v.record))
+            .collect();
+        let strategies: HashMap<String, _> = self
+            .store
+            .strategies_of(&provider_ids)
+            .await?
+            .into_iter()
+            .map(|v| (v.record.provider.to_string(), v.record))
+            .collect();
+        let candidates = offers.iter().filter_map(|v| {
+            let offer = &v.record;
+            Some(Candidate {
+                provider: providers.get(offer.provider.as_str())?,
+                offer,
+                strategy: strategies.get(offer.provider.as_str()),
+                text: text_score.get(offer.id.as_str()).copied().unwrap_or(0.0),
+                committed_days: 0,
+                blocked: None,
+            })
+        });
+        let mut ranking = matching::rank(&o, &need, candidates, &self.matching);
+        ranking.matches.truncate(top);
+        Ok(MatchReport {
+            opportunity: o.id.to_string(),
+            need: NeedView {
+                specialties: need.specialties.iter().map(ToString::to_string).collect(),
+                service_lines: need
+                    .service_lines
+                    .iter()
+                    .map(|s| s.as_str().to_owned())
+                    .collect(),
+                delivery_modes: need
+                    .delivery_modes
+                    .iter()
+                    .map(|m| m.as_str().to_owned())
+                    .collect(),
+                inferred: need.inferred,
+            },
+            matches: ranking.matches,
+            excluded: ranking.excluded,
+        })
+    }
+}
