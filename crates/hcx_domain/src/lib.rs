@@ -17,6 +17,7 @@ pub mod org_csv;
 pub mod organisation;
 pub mod reference;
 pub mod strategy;
+pub mod synonyms;
 pub mod text;
 pub mod vocab;
 

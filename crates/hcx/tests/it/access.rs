@@ -95,6 +95,9 @@ fn expect(method: &Method, path: &str, role: &str, own: bool) -> Option<Expect> 
         | ("GET" | "PUT" | "DELETE", "/api/v1/opportunities/{id}")
         | ("POST", "/api/v1/opportunities/{id}/actions/{action}") => allow(keeps_opportunity),
         ("POST", "/api/v1/import") | ("GET", "/api/v1/export") => allow(staff),
+        ("GET", "/api/v1/opportunities/{id}/matches" | "/opportunities/{id}/matches") => {
+            allow(staff)
+        }
         ("GET", "/api/v1/audit") => allow(admin),
         _ => None,
     }
@@ -400,6 +403,10 @@ async fn request(w: &World, method: &Method, path: &str, role: &str, own: bool) 
                 "title": "Critical care nursing", "description": "ICU nurse training", "source": "post", "status": "draft"});
             send_as(&w.app, &who, json_request(method, path, Some(&body))).await
         }
+        ("GET", "/api/v1/opportunities/{id}/matches") => {
+            let (id, _) = w.draft_opportunity(role, own).await;
+            get_as(&w.app, &who, &format!("/api/v1/opportunities/{id}/matches")).await
+        }
         ("POST", "/api/v1/opportunities/{id}/actions/{action}") => {
             let (id, _) = w.draft_opportunity(role, own).await;
             let body = json!({"version": 1});
@@ -415,7 +422,10 @@ async fn request(w: &World, method: &Method, path: &str, role: &str, own: bool) 
                 .unwrap();
             send_as(&w.app, &who, request).await
         }
-        ("GET", "/opportunities/{id}" | "/opportunities/{id}/edit") => {
+        (
+            "GET",
+            "/opportunities/{id}" | "/opportunities/{id}/edit" | "/opportunities/{id}/matches",
+        ) => {
             let (id, _) = w.draft_opportunity(role, own).await;
             get_as(&w.app, &who, &path.replace("{id}", &id)).await
         }

@@ -48,6 +48,10 @@ const PAGES: &[(&str, &str)] = &[
     ),
     ("/api/v1/docs/", "swagger-ui"),
     ("/account", "API tokens"),
+    (
+        "/opportunities/SA-MOH-2027-01/matches",
+        "Kept out by the rules",
+    ),
     ("/admin/users", "Add an account"),
     ("/admin/audit", "Before and after"),
 ];

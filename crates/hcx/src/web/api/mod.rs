@@ -3,6 +3,7 @@
 //! and its own OpenAPI 3.1 description.
 
 mod account;
+mod matching;
 mod records;
 mod schema;
 mod search;
@@ -50,6 +51,7 @@ pub fn routes() -> Routes {
             "/opportunities/{id}/actions/{action}",
             records::act_on_opportunity,
         )
+        .get("/opportunities/{id}/matches", matching::match_opportunity)
         .post("/import", transfer::import)
         .get("/export", transfer::export)
         .get("/me", account::get_me)
@@ -95,6 +97,7 @@ pub fn docs() -> Router<App> {
         records::delete_strategy,
         search::list_opportunities, records::create_opportunity, records::get_opportunity,
         records::update_opportunity, records::delete_opportunity, records::act_on_opportunity,
+        matching::match_opportunity,
         transfer::import, transfer::export, account::get_me, account::list_audit,
     ),
     components(schemas(
@@ -109,6 +112,7 @@ pub fn docs() -> Router<App> {
         (name = "strategies", description = "Providers' international policies"),
         (name = "opportunities", description = "Overseas needs and their lifecycle"),
         (name = "bulk", description = "Import and export in bulk"),
+        (name = "matchmaking", description = "Providers for opportunities, explained"),
         (name = "accounts", description = "Who you are, and the audit log"),
     )
 )]

@@ -9,6 +9,7 @@ mod assets;
 mod dashboard;
 mod form;
 mod layout;
+mod matching;
 mod opportunities;
 mod organisations;
 mod params;
@@ -33,6 +34,7 @@ pub fn routes() -> Routes {
         .post("/opportunities", form::create_opportunity)
         .get("/opportunities/new", form::new_opportunity)
         .get("/opportunities/{id}", opportunities::get_opportunity)
+        .get("/opportunities/{id}/matches", matching::get_matches)
         .get("/opportunities/{id}/edit", form::edit_opportunity)
         .post("/opportunities/{id}/edit", form::update_opportunity)
         .post(

@@ -174,6 +174,8 @@ pub struct OpportunityPage {
     /// The steps the viewer may take now.
     actions: Vec<Action>,
     editable: bool,
+    /// Whether the viewer may rank providers for it.
+    can_match: bool,
     /// Why the last action could not be taken.
     problem: Option<String>,
 }
@@ -223,6 +225,9 @@ impl OpportunityPage {
             starts: o.starts.map(DateView::of),
             actions,
             editable,
+            can_match: caller
+                .check_capability(hcx_domain::access::Capability::Matchmaking)
+                .is_ok(),
             problem,
             o,
         })
