@@ -101,6 +101,12 @@ enum Command {
         #[command(subcommand)]
         scenario: Scenario,
     },
+    /// Measure matchmaking against the labelled set (data/eval), beside plain
+    /// BM25, in a fresh temporary store.
+    Eval {
+        #[arg(value_enum)]
+        what: EvalWhat,
+    },
     /// Rank the providers for an opportunity, with the features of each score
     /// and the providers the hard rules keep out.
     Match {
@@ -211,6 +217,12 @@ enum Scenario {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum EvalWhat {
+    /// NDCG@5, NDCG@10, precision@3 and rule violations in the top 5.
+    Match,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -515,6 +527,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let added = crate::demo::add_accounts(&app).await?;
             print_import(&report, Format::Table)?;
             println!("{added} demo account(s) added");
+            Ok(())
+        }
+        Command::Eval {
+            what: EvalWhat::Match,
+        } => {
+            let scratch = tempfile::tempdir()?;
+            config.set_database_url(&scratch.path().join("eval.db").display().to_string());
+            config.index_dir = scratch.path().join("index");
+            let app = App::open(&config).await?;
+            print!("{}", crate::eval::run(&app).await?);
             Ok(())
         }
         Command::Match {

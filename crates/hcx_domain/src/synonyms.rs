@@ -48,7 +48,14 @@ pub fn infer(text: &str) -> Inferred {
     let mut specialties = BTreeMap::new();
     let mut service_lines = BTreeMap::new();
     let mut delivery_modes = BTreeMap::new();
-    for phrase in table.find(&words(text)) {
+    let mut seen = vec![false; table.phrases.len()];
+    for i in table.find(&words(text)) {
+        // A phrase said twice adds nothing, and skipping it keeps a long
+        // tender from cloning a code for every repeat.
+        if std::mem::replace(&mut seen[i], true) {
+            continue;
+        }
+        let phrase = &table.phrases[i];
         note(&mut specialties, &phrase.specialties, &phrase.label);
         note(&mut service_lines, &phrase.service_lines, &phrase.label);
         note(&mut delivery_modes, &phrase.delivery_modes, &phrase.label);
@@ -60,8 +67,7 @@ pub fn infer(text: &str) -> Inferred {
     }
 }
 
-/// The official names of the specialties and service lines a text asks for,
-/// to add to it as a search query.
+/// Official names of the specialties and service lines a text asks for, to add to its search query.
 pub fn expand_query(text: &str) -> Vec<String> {
     let inferred = infer(text);
     inferred
@@ -79,10 +85,10 @@ pub fn expand_query(text: &str) -> Vec<String> {
 
 fn note<T: Ord + Clone>(found: &mut BTreeMap<T, Vec<String>>, values: &[T], label: &str) {
     for value in values {
-        let because = found.entry(value.clone()).or_default();
-        if !because.iter().any(|b| b == label) {
-            because.push(label.to_owned());
-        }
+        found
+            .entry(value.clone())
+            .or_default()
+            .push(label.to_owned());
     }
 }
 
@@ -164,11 +170,12 @@ impl Table {
         }
     }
 
-    /// The phrases found in `text`, in text order. Where found phrases
-    /// overlap the longer one is kept (the earlier one when equally long),
-    /// so "paediatric intensive care" is not also "intensive care".
-    fn find(&self, text: &Words) -> Vec<&Phrase> {
-        let mut found: Vec<(usize, &Phrase)> = Vec::new();
+    /// The positions of the phrases found in `text`, in text order. Where
+    /// found phrases overlap the longer one is kept (the earlier one when
+    /// equally long), wherever each starts, so "paediatric intensive care" is
+    /// not also "intensive care".
+    fn find(&self, text: &Words) -> Vec<usize> {
+        let mut found: Vec<(usize, usize)> = Vec::new();
         for start in 0..text.len() {
             let Some(candidates) = self.by_first_word.get(text.get(start)) else {
                 continue;
@@ -176,24 +183,24 @@ impl Table {
             found.extend(
                 candidates
                     .iter()
-                    .map(|&i| &self.phrases[i])
-                    .filter(|p| text.starts_with_at(start, &p.words))
-                    .map(|p| (start, p)),
+                    .filter(|&&i| text.starts_with_at(start, &self.phrases[i].words))
+                    .map(|&i| (start, i)),
             );
         }
-        found.sort_by_key(|&(start, p)| (std::cmp::Reverse(p.words.len()), start));
+        let len = |i: usize| self.phrases[i].words.len();
+        found.sort_by_key(|&(start, i)| (std::cmp::Reverse(len(i)), start));
         let mut taken = vec![false; text.len()];
         let mut kept = Vec::new();
-        for (start, p) in found {
-            let span = start..start + p.words.len();
+        for (start, i) in found {
+            let span = start..start + len(i);
             if taken[span.clone()].iter().any(|&t| t) {
                 continue;
             }
             taken[span].fill(true);
-            kept.push((start, p));
+            kept.push((start, i));
         }
         kept.sort_by_key(|&(start, _)| start);
-        kept.into_iter().map(|(_, p)| p).collect()
+        kept.into_iter().map(|(_, i)| i).collect()
     }
 }
 
@@ -303,7 +310,7 @@ fn cell<T: PartialEq>(
 
 /// A text as words in normal form, all in one buffer so that reading a long
 /// tender costs no allocation per word.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Words {
     buffer: String,
     spans: Vec<(usize, usize)>,
@@ -371,9 +378,14 @@ fn words(text: &str) -> Words {
     let mut capitals = 0;
     let mut abbreviation_plural = false;
     for c in text.chars() {
-        if c.is_alphanumeric() {
+        let (letter_or_digit, capital) = if c.is_ascii() {
+            (c.is_ascii_alphanumeric(), c.is_ascii_uppercase())
+        } else {
+            (c.is_alphanumeric(), c.is_uppercase())
+        };
+        if letter_or_digit {
             abbreviation_plural = c == 's' && capitals >= 2;
-            capitals = if c.is_uppercase() { capitals + 1 } else { 0 };
+            capitals = if capital { capitals + 1 } else { 0 };
             if c.is_ascii() {
                 out.buffer.push(c.to_ascii_lowercase());
             } else {
@@ -434,9 +446,9 @@ fn singular(buffer: &mut String, start: usize) {
     buffer.push_str(irregular);
 }
 
-/// FNV-1a. The index's keys are the table's own words and the text only
-/// looks them up, so SipHash's defence against chosen keys buys nothing
-/// here, and it is several times slower on words this short.
+/// FNV-1a. The index's keys are the table's own words and a text only looks
+/// them up, so chosen words cannot lengthen its probes: SipHash's defence
+/// buys nothing here, and hashing every word of a long tender is the hot path.
 #[derive(Debug, Clone, Copy)]
 struct Fnv(u64);
 
@@ -697,58 +709,5 @@ mod tests {
         let found = infer(&long);
         assert_eq!(found.specialties.len(), 4);
         assert!(words(&long).len() > 5_000);
-    }
-}
-#[cfg(test)]
-mod scratch {
-    #[test]
-    #[ignore]
-    fn scratch_print() {
-        for f in [
-            "nsw-belmont-hospital-tender.json",
-            "uk-contracts-finder-wellbeing-college.json",
-            "fictional-tender-package-1.1.json",
-        ] {
-            let t = std::fs::read_to_string(format!(
-                "{}/../../data/ocds/{f}",
-                env!("CARGO_MANIFEST_DIR")
-            ))
-            .unwrap();
-            let t = crate::text::strip_html(&t);
-            let r = super::infer(&t);
-            println!("{f}: {} words", super::words(&t).len());
-            for i in &r.specialties {
-                println!("  {} {} {:?}", i.value, i.value.name(), i.because);
-            }
-            for i in &r.service_lines {
-                println!("  {:?} {:?}", i.value, i.because);
-            }
-            for i in &r.delivery_modes {
-                println!("  {:?} {:?}", i.value, i.because);
-            }
-        }
-        let para = std::fs::read_to_string(format!(
-            "{}/../../data/ocds/nsw-belmont-hospital-tender.json",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
-        let w = super::words(&para);
-        let mut text = String::new();
-        while super::words(&text).len() < 5000 {
-            text.push_str(&para);
-            text.push(' ');
-        }
-        let _ = super::infer("warm");
-        let n = super::words(&text).len();
-        let start = std::time::Instant::now();
-        for _ in 0..100 {
-            std::hint::black_box(super::infer(&text));
-        }
-        println!(
-            "{} words ({} per copy): {:?} per infer",
-            n,
-            w.len(),
-            start.elapsed() / 100
-        );
     }
 }
