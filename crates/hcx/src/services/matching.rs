@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use hcx_domain::access::{Capability, Verb};
 use hcx_domain::matching::{self, Candidate, Excluded, Need, ProviderMatch};
-use hcx_domain::{Opportunity, Record};
+use hcx_domain::{Opportunity, Record, synonyms};
 use hcx_search::OfferQuery;
 use serde::Serialize;
 
@@ -20,8 +20,18 @@ pub struct NeedView {
     pub specialties: Vec<String>,
     pub service_lines: Vec<String>,
     pub delivery_modes: Vec<String>,
-    /// Whether these were inferred from the need's text.
+    /// Whether any of these were inferred from the need's text.
     pub inferred: bool,
+    /// For what was inferred: each value and the words that named it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub read_in_text: Vec<Reading>,
+}
+
+/// A value read in a need's text, and the words that named it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reading {
+    pub value: String,
+    pub because: Vec<String>,
 }
 
 /// The providers for one opportunity.
@@ -33,14 +43,60 @@ pub struct MatchReport {
     pub excluded: Vec<Excluded>,
 }
 
-/// What an opportunity asks for: its own fields.
-pub fn need_of(o: &Opportunity) -> Need {
-    Need {
+/// What an opportunity asks for: its own fields, and where it leaves one
+/// empty, what its words name (with the words, to show why).
+pub fn need_of(o: &Opportunity) -> (Need, Vec<Reading>) {
+    let mut need = Need {
         specialties: o.specialties.clone(),
         service_lines: o.service_lines.clone(),
         delivery_modes: o.delivery_modes.clone(),
         inferred: false,
+    };
+    let mut read = Vec::new();
+    if need.specialties.is_empty()
+        || need.service_lines.is_empty()
+        || need.delivery_modes.is_empty()
+    {
+        let inferred = synonyms::infer(&text_of(o));
+        fn take<T: Clone>(
+            into: &mut Vec<T>,
+            from: &[synonyms::Inference<T>],
+            name: impl Fn(&T) -> String,
+            read: &mut Vec<Reading>,
+        ) -> bool {
+            if !into.is_empty() || from.is_empty() {
+                return false;
+            }
+            for i in from {
+                into.push(i.value.clone());
+                read.push(Reading {
+                    value: name(&i.value),
+                    because: i.because.clone(),
+                });
+            }
+            true
+        }
+        let a = take(
+            &mut need.specialties,
+            &inferred.specialties,
+            |s| format!("{s} {}", s.name()),
+            &mut read,
+        );
+        let b = take(
+            &mut need.service_lines,
+            &inferred.service_lines,
+            |s| s.label().to_owned(),
+            &mut read,
+        );
+        let c = take(
+            &mut need.delivery_modes,
+            &inferred.delivery_modes,
+            |m| m.label().to_owned(),
+            &mut read,
+        );
+        need.inferred = a || b || c;
     }
+    (need, read)
 }
 
 /// The words of an opportunity a match reads.
@@ -74,12 +130,13 @@ impl App {
             })?
             .record;
         caller.check(Verb::Read, &Record::Opportunity(o.clone()))?;
-        let need = need_of(&o);
+        let (need, read_in_text) = need_of(&o);
 
         let text = text_of(&o);
         let by_words = {
             let index = self.search.clone();
-            tokio::task::spawn_blocking(move || index.similar_offers(&text, &[], CANDIDATES))
+            let extra = synonyms::expand_query(&text);
+            tokio::task::spawn_blocking(move || index.similar_offers(&text, &extra, CANDIDATES))
                 .await
                 .map_err(|e| ServiceError::Internal(format!("matching stopped: {e}")))??
         };
@@ -153,6 +210,7 @@ impl App {
                     .map(|m| m.as_str().to_owned())
                     .collect(),
                 inferred: need.inferred,
+                read_in_text,
             },
             matches: ranking.matches,
             excluded: ranking.excluded,

@@ -422,3 +422,31 @@ fn match_ranks_providers_with_reasons_and_lists_those_the_rules_keep_out() {
         stderr(&missing)
     );
 }
+
+#[test]
+fn eval_match_scores_hcx_beside_bm25_on_the_labelled_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = hcx(dir.path(), "unused.db", &["eval", "match"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let row = |name: &str| -> Vec<f64> {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} row in {text}"));
+        line.split_whitespace()
+            .filter_map(|w| w.parse::<f64>().ok())
+            .collect()
+    };
+    // cases, then hcx / BM25 pairs: NDCG@5, NDCG@10, precision@3, violations@5.
+    let all = row("all");
+    assert_eq!(all[0], 40.0, "{text}");
+    let (ndcg5, bm25_ndcg5) = (all[1], all[2]);
+    assert!(ndcg5 > bm25_ndcg5, "hcx ahead of BM25: {text}");
+    assert_eq!(
+        all[7], 0.0,
+        "no provider a rule keeps out is in hcx's top 5: {text}"
+    );
+    assert!(all[8] > 0.0, "BM25 alone does recommend them: {text}");
+    assert_eq!(row("free text")[0], 20.0);
+}
