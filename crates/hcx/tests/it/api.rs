@@ -368,3 +368,28 @@ async fn every_response_carries_the_security_headers_and_a_request_id() {
     assert!(reply.headers.contains_key("x-request-id"));
     assert_eq!(get(&app, "/readyz").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_free_text_need_is_read_and_shows_the_words_that_named_each_specialty() {
+    let (app, _db) = demo_app().await;
+    let reply = get(&app, "/api/v1/opportunities/SA-MOH-2026-03/matches?top=5").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let report = reply.json();
+    assert_eq!(report["need"]["inferred"], true);
+    let read = report["need"]["read_in_text"].as_array().unwrap();
+    let cardiology = read
+        .iter()
+        .find(|r| r["value"].as_str().unwrap().starts_with("321 "))
+        .unwrap_or_else(|| panic!("paediatric cardiology read in {read:?}"));
+    assert!(!cardiology["because"].as_array().unwrap().is_empty());
+    let top: Vec<&str> = report["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["provider"].as_str().unwrap())
+        .collect();
+    assert!(
+        top.contains(&"RP4"),
+        "Great Ormond Street is among the first five: {top:?}"
+    );
+}
