@@ -107,11 +107,20 @@ enum Command {
         #[arg(value_enum)]
         what: EvalWhat,
     },
-    /// Rank the providers for an opportunity, with the features of each score
-    /// and the providers the hard rules keep out.
+    /// Rank the providers for an opportunity (or the opportunities for a
+    /// provider), with the features of each score and those the hard rules keep out.
     Match {
+        /// Rank the providers for this opportunity.
+        #[arg(
+            long,
+            value_name = "ID",
+            required_unless_present = "provider",
+            conflicts_with = "provider"
+        )]
+        opportunity: Option<String>,
+        /// Rank the published opportunities for this provider instead.
         #[arg(long, value_name = "ID")]
-        opportunity: String,
+        provider: Option<String>,
         /// How many providers to list.
         #[arg(long, default_value_t = 10)]
         top: usize,
@@ -269,15 +278,12 @@ fn print_match(
             )?;
             let mut t = Table::new(&["rank", "provider", "offer", "score", "why"]);
             for (i, m) in report.matches.iter().enumerate() {
-                let mut features = m.fit.features.clone();
-                features.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
-                let why: Vec<String> = features.iter().take(3).map(|f| f.reason.clone()).collect();
                 t.row([
                     (i + 1).to_string(),
                     m.provider.clone(),
                     m.offer.clone(),
                     format!("{:.2}", m.fit.score),
-                    why.join("; "),
+                    strongest_reasons(&m.fit),
                 ]);
             }
             t.print(Format::Table, &mut out)?;
@@ -296,6 +302,55 @@ fn print_match(
         }
     }
     Ok(())
+}
+
+fn print_provider_match(
+    report: &crate::services::matching::ProviderReport,
+    format: MatchFormat,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if let MatchFormat::Json = format {
+        serde_json::to_writer_pretty(&mut out, report)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(out, "opportunities for provider {}", report.provider)?;
+    let mut t = Table::new(&["rank", "opportunity", "offer", "score", "why"]);
+    for (i, m) in report.matches.iter().enumerate() {
+        t.row([
+            (i + 1).to_string(),
+            m.opportunity.clone(),
+            m.offer.clone(),
+            format!("{:.2}", m.fit.score),
+            strongest_reasons(&m.fit),
+        ]);
+    }
+    t.print(Format::Table, &mut out)?;
+    if !report.excluded.is_empty() {
+        writeln!(out, "\nruled out by its own rules:")?;
+        let mut t = Table::new(&["opportunity", "rule", "reason"]);
+        for e in &report.excluded {
+            t.row([
+                e.opportunity.clone(),
+                e.exclusion.rule.to_string(),
+                e.exclusion.reason.clone(),
+            ]);
+        }
+        t.print(Format::Table, &mut out)?;
+    }
+    Ok(())
+}
+
+/// The three features that add most to a score, in words.
+fn strongest_reasons(fit: &hcx_domain::matching::Match) -> String {
+    let mut features = fit.features.clone();
+    features.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
+    features
+        .iter()
+        .take(3)
+        .map(|f| f.reason.clone())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 async fn user(app: &App, action: UserAction) -> anyhow::Result<()> {
@@ -541,14 +596,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Match {
             opportunity,
+            provider,
             top,
             format,
         } => {
             let app = App::open(&config).await?;
-            let report = app
-                .match_opportunity(&Caller::command_line(), &opportunity, top)
-                .await?;
-            print_match(&report, format)
+            let cli = Caller::command_line();
+            match (opportunity, provider) {
+                (Some(opportunity), _) => {
+                    let report = app.match_opportunity(&cli, &opportunity, top).await?;
+                    print_match(&report, format)
+                }
+                (None, Some(provider)) => {
+                    let report = app.match_provider(&cli, &provider, top).await?;
+                    print_provider_match(&report, format)
+                }
+                (None, None) => anyhow::bail!("give --opportunity ID or --provider ID"),
+            }
         }
         Command::User { action } => user(&App::open(&config).await?, action).await,
         Command::Token { action } => token(&App::open(&config).await?, action).await,

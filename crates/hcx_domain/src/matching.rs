@@ -527,6 +527,33 @@ pub struct Ranking {
     pub excluded: Vec<Excluded>,
 }
 
+/// The best outcome for each key (a provider, an opportunity) over its
+/// offers: any fit beats an exclusion, a higher score a lower one, and ties
+/// go to the lower offer id so that rankings are stable.
+fn best_per_key<K: Ord>(
+    outcomes: impl IntoIterator<Item = (K, String, Result<Match, Exclusion>)>,
+) -> std::collections::BTreeMap<K, Result<(String, Match), Exclusion>> {
+    let mut best = std::collections::BTreeMap::new();
+    for (key, offer, outcome) in outcomes {
+        let better = match (best.get(&key), &outcome) {
+            (None, _) | (Some(Err(_)), Ok(_)) => true,
+            (Some(Ok((held_offer, held))), Ok(new)) => {
+                let held: &Match = held;
+                new.score > held.score || (new.score == held.score && offer < *held_offer)
+            }
+            (Some(_), Err(_)) => false,
+        };
+        if better {
+            best.insert(key, outcome.map(|fit| (offer, fit)));
+        }
+    }
+    best
+}
+
+fn by_score<K: Ord>(a: (&f64, &K), b: (&f64, &K)) -> std::cmp::Ordering {
+    b.0.total_cmp(a.0).then_with(|| a.1.cmp(b.1))
+}
+
 /// Ranks providers by their best offer. A provider is excluded only when
 /// every one of its offers is; scores below the configured minimum are
 /// dropped; ties go to the lower provider id, so rankings are stable.
@@ -536,44 +563,95 @@ pub fn rank<'a>(
     candidates: impl IntoIterator<Item = Candidate<'a>>,
     config: &MatchConfig,
 ) -> Ranking {
-    use std::collections::BTreeMap;
-    let mut best: BTreeMap<&str, Result<ProviderMatch, Exclusion>> = BTreeMap::new();
-    for c in candidates {
-        let provider = c.provider.id.as_str();
-        let assessed = assess(o, need, &c, config).map(|fit| ProviderMatch {
-            provider: provider.to_owned(),
-            offer: c.offer.id.to_string(),
-            fit,
-        });
-        let better = match (best.get(provider), &assessed) {
-            (None, _) => true,
-            (Some(Err(_)), Ok(_)) => true,
-            (Some(Ok(held)), Ok(new)) => {
-                new.fit.score > held.fit.score
-                    || (new.fit.score == held.fit.score && new.offer < held.offer)
-            }
-            (Some(_), Err(_)) => false,
-        };
-        if better {
-            best.insert(provider, assessed);
-        }
-    }
+    let outcomes = candidates.into_iter().map(|c| {
+        (
+            c.provider.id.to_string(),
+            c.offer.id.to_string(),
+            assess(o, need, &c, config),
+        )
+    });
     let mut ranking = Ranking::default();
-    for (provider, outcome) in best {
+    for (provider, outcome) in best_per_key(outcomes) {
         match outcome {
-            Ok(m) if m.fit.score >= config.min_score => ranking.matches.push(m),
+            Ok((offer, fit)) if fit.score >= config.min_score => {
+                ranking.matches.push(ProviderMatch {
+                    provider,
+                    offer,
+                    fit,
+                })
+            }
             Ok(_) => {}
             Err(exclusion) => ranking.excluded.push(Excluded {
-                provider: provider.to_owned(),
+                provider,
+                exclusion,
+            }),
+        }
+    }
+    ranking
+        .matches
+        .sort_by(|a, b| by_score((&a.fit.score, &a.provider), (&b.fit.score, &b.provider)));
+    ranking
+}
+
+/// An opportunity recommended to a provider, through its best offer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpportunityMatch {
+    pub opportunity: String,
+    pub offer: String,
+    #[serde(flatten)]
+    pub fit: Match,
+}
+
+/// An opportunity a provider's own rules keep it from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuledOut {
+    pub opportunity: String,
+    #[serde(flatten)]
+    pub exclusion: Exclusion,
+}
+
+/// The opportunities for one provider: best first, and those its rules rule out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct OpportunityRanking {
+    pub matches: Vec<OpportunityMatch>,
+    pub excluded: Vec<RuledOut>,
+}
+
+/// Ranks opportunities for one provider, each through the provider's best
+/// offer for it; the pairs are (opportunity, what it asks for, one offer).
+pub fn rank_opportunities<'a>(
+    pairs: impl IntoIterator<Item = (&'a Opportunity, &'a Need, Candidate<'a>)>,
+    config: &MatchConfig,
+) -> OpportunityRanking {
+    let outcomes = pairs.into_iter().map(|(o, need, c)| {
+        (
+            o.id.to_string(),
+            c.offer.id.to_string(),
+            assess(o, need, &c, config),
+        )
+    });
+    let mut ranking = OpportunityRanking::default();
+    for (opportunity, outcome) in best_per_key(outcomes) {
+        match outcome {
+            Ok((offer, fit)) if fit.score >= config.min_score => {
+                ranking.matches.push(OpportunityMatch {
+                    opportunity,
+                    offer,
+                    fit,
+                })
+            }
+            Ok(_) => {}
+            Err(exclusion) => ranking.excluded.push(RuledOut {
+                opportunity,
                 exclusion,
             }),
         }
     }
     ranking.matches.sort_by(|a, b| {
-        b.fit
-            .score
-            .total_cmp(&a.fit.score)
-            .then_with(|| a.provider.cmp(&b.provider))
+        by_score(
+            (&a.fit.score, &a.opportunity),
+            (&b.fit.score, &b.opportunity),
+        )
     });
     ranking
 }
@@ -830,6 +908,30 @@ mod tests {
         }
         assert_eq!(value_of(&good, Some(&s), "target_market"), Some(1.0));
         assert_eq!(value_of(&good, None, "target_market"), None);
+    }
+
+    #[test]
+    fn opportunities_for_a_provider_come_best_first_and_ruled_out_ones_apart() {
+        let p = provider("P1");
+        let heart = offer(r#","specialties":["221"]"#);
+        let mut eyes = offer(r#","specialties":["130"]"#);
+        eyes.id = crate::OfferId::parse("F2").unwrap();
+        let s = strategy(r#","excluded_countries":["SA"]"#);
+        let kuwait = opportunity(r#","specialties":["221"]"#);
+        let mut saudi = opportunity(r#","specialties":["221"],"country":"SA""#);
+        saudi.id = crate::OpportunityId::parse("O2").unwrap();
+        let (nk, ns) = (need_of(&kuwait), need_of(&saudi));
+        let pairs = [
+            (&kuwait, &nk, candidate(&p, &eyes, Some(&s))),
+            (&kuwait, &nk, candidate(&p, &heart, Some(&s))),
+            (&saudi, &ns, candidate(&p, &heart, Some(&s))),
+        ];
+        let ranking = rank_opportunities(pairs, &MatchConfig::default());
+        assert_eq!(ranking.matches.len(), 1);
+        assert_eq!(ranking.matches[0].opportunity, "O1");
+        assert_eq!(ranking.matches[0].offer, "F1");
+        assert_eq!(ranking.excluded[0].opportunity, "O2");
+        assert_eq!(ranking.excluded[0].exclusion.rule, Rule::ExcludedCountry);
     }
 
     #[test]

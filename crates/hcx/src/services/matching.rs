@@ -217,3 +217,116 @@ impl App {
         })
     }
 }
+
+/// The opportunities for one provider.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderReport {
+    pub provider: String,
+    pub matches: Vec<matching::OpportunityMatch>,
+    /// Opportunities its own rules (strategy, capacity) keep it from.
+    pub excluded: Vec<matching::RuledOut>,
+}
+
+/// The words of an offer a match reads, with the names of its specialties.
+fn offer_text(offer: &hcx_domain::Offer) -> String {
+    let mut text = format!("{}\n{}", offer.title, offer.description);
+    for s in &offer.specialties {
+        text.push('\n');
+        text.push_str(s.name());
+    }
+    text
+}
+
+impl App {
+    /// The published opportunities a provider's offers fit, best first (at
+    /// most `top`), for the agency and the provider's own people; and those
+    /// its strategy or capacity rule out.
+    pub async fn match_provider(
+        &self,
+        caller: &Caller,
+        id: &str,
+        top: usize,
+    ) -> Result<ProviderReport, ServiceError> {
+        let provider = self
+            .store
+            .organisation(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound {
+                kind: "organisation",
+                id: id.to_owned(),
+            })?
+            .record;
+        if !caller.actor.sees_commercial(&provider.id) {
+            return Err(super::access::denied(
+                if caller.actor.role.is_some() {
+                    hcx_domain::access::Denied::Forbidden
+                } else {
+                    hcx_domain::access::Denied::SignIn
+                },
+                "organisation",
+                id,
+            ));
+        }
+        let offers = self.store.list_offers(Some(id), 0, 1000).await?.items;
+        let strategy = self.store.strategy_of(id).await?.map(|v| v.record);
+        // Only public opportunities are suggested, whoever asks.
+        let scope = hcx_domain::access::OpportunityScope::default();
+        let mut text_scores: HashMap<(String, String), f64> = HashMap::new();
+        for offer in &offers {
+            let text = offer_text(&offer.record);
+            let index = self.search.clone();
+            let scope = scope.clone();
+            let hits = tokio::task::spawn_blocking(move || {
+                index.similar_opportunities(&text, &[], &scope, CANDIDATES)
+            })
+            .await
+            .map_err(|e| ServiceError::Internal(format!("matching stopped: {e}")))??;
+            let best = hits.first().map_or(0.0, |h| h.score).max(f32::EPSILON);
+            for h in hits {
+                text_scores.insert(
+                    (h.id.to_string(), offer.record.id.to_string()),
+                    f64::from(h.score / best),
+                );
+            }
+        }
+        let mut ids: Vec<String> = text_scores.keys().map(|(o, _)| o.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        let opportunities: Vec<Opportunity> = self
+            .store
+            .opportunities_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|v| v.record)
+            .collect();
+        let needs: Vec<Need> = opportunities.iter().map(|o| need_of(o).0).collect();
+        let (provider, strategy, text_scores) = (&provider, strategy.as_ref(), &text_scores);
+        let pairs = opportunities.iter().zip(&needs).flat_map(|(o, need)| {
+            offers.iter().map(move |offer| {
+                let text = text_scores
+                    .get(&(o.id.to_string(), offer.record.id.to_string()))
+                    .copied()
+                    .unwrap_or(0.0);
+                (
+                    o,
+                    need,
+                    Candidate {
+                        provider,
+                        offer: &offer.record,
+                        strategy,
+                        text,
+                        committed_days: 0,
+                        blocked: None,
+                    },
+                )
+            })
+        });
+        let mut ranking = matching::rank_opportunities(pairs, &self.matching);
+        ranking.matches.truncate(top);
+        Ok(ProviderReport {
+            provider: id.to_owned(),
+            matches: ranking.matches,
+            excluded: ranking.excluded,
+        })
+    }
+}

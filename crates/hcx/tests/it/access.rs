@@ -98,6 +98,7 @@ fn expect(method: &Method, path: &str, role: &str, own: bool) -> Option<Expect> 
         ("GET", "/api/v1/opportunities/{id}/matches" | "/opportunities/{id}/matches") => {
             allow(staff)
         }
+        ("GET", "/api/v1/organisations/{id}/matches") => allow(keeps_provider),
         ("GET", "/api/v1/audit") => allow(admin),
         _ => None,
     }
@@ -317,6 +318,15 @@ async fn request(w: &World, method: &Method, path: &str, role: &str, own: bool) 
         ("GET", "/organisations/{id}") => {
             let org = w.org(role, own, ("RP4", "RR8"));
             get_as(&w.app, &who, &format!("/organisations/{org}")).await
+        }
+        ("GET", "/api/v1/organisations/{id}/matches") => {
+            let org = w.org(role, own, ("RP4", "RR8"));
+            get_as(
+                &w.app,
+                &who,
+                &format!("/api/v1/organisations/{org}/matches"),
+            )
+            .await
         }
         ("GET", "/api/v1/organisations/{id}") => {
             let org = w.org(role, own, ("RP4", "RR8"));

@@ -414,6 +414,29 @@ fn match_ranks_providers_with_reasons_and_lists_those_the_rules_keep_out() {
         "{}",
         stdout(&table)
     );
+    let for_provider = hcx(
+        d,
+        "a.db",
+        &["match", "--provider", "RR8", "--format", "json"],
+    );
+    assert!(for_provider.status.success(), "{}", stderr(&for_provider));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&for_provider)).unwrap();
+    let ruled_out: Vec<&str> = report["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["rule"].as_str().unwrap())
+        .collect();
+    assert!(!report["matches"].as_array().unwrap().is_empty());
+    assert!(
+        report["matches"].as_array().unwrap().iter().all(
+            |m| m["opportunity"].is_string() && m["offer"].as_str().unwrap().starts_with("RR8")
+        ),
+        "{report}"
+    );
+    assert!(ruled_out.iter().all(|r| !r.is_empty()));
+    let neither = hcx(d, "a.db", &["match"]);
+    assert!(!neither.status.success());
     let missing = hcx(d, "a.db", &["match", "--opportunity", "NOPE"]);
     assert!(!missing.status.success());
     assert!(

@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::services::matching::MatchReport;
+use crate::services::matching::{MatchReport, ProviderReport};
 use crate::services::{App, Caller};
 use crate::web::error::ApiError;
 
@@ -31,4 +31,21 @@ pub async fn match_opportunity(
 ) -> Result<Json<MatchReport>, ApiError> {
     let top = p.top.unwrap_or(10).clamp(1, 200);
     Ok(Json(app.match_opportunity(&caller, &id, top).await?))
+}
+
+/// Rank the published opportunities for a provider (the agency, and the
+/// provider's own people): each through its best offer, with the features of
+/// its score; and those its strategy or capacity rule out.
+#[utoipa::path(get, path = "/organisations/{id}/matches", tag = "matchmaking",
+    params(("id" = String, Path), MatchParams),
+    responses((status = 200, description = "`{provider, matches: [{opportunity, offer, score, features}], excluded: [{opportunity, rule, reason}]}`", body = Object),
+        (status = 403, body = crate::web::error::ErrorEnvelope), (status = 404, body = crate::web::error::ErrorEnvelope)))]
+pub async fn match_provider(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(p): Query<MatchParams>,
+) -> Result<Json<ProviderReport>, ApiError> {
+    let top = p.top.unwrap_or(10).clamp(1, 200);
+    Ok(Json(app.match_provider(&caller, &id, top).await?))
 }

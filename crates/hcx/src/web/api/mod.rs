@@ -52,6 +52,7 @@ pub fn routes() -> Routes {
             records::act_on_opportunity,
         )
         .get("/opportunities/{id}/matches", matching::match_opportunity)
+        .get("/organisations/{id}/matches", matching::match_provider)
         .post("/import", transfer::import)
         .get("/export", transfer::export)
         .get("/me", account::get_me)
@@ -97,7 +98,7 @@ pub fn docs() -> Router<App> {
         records::delete_strategy,
         search::list_opportunities, records::create_opportunity, records::get_opportunity,
         records::update_opportunity, records::delete_opportunity, records::act_on_opportunity,
-        matching::match_opportunity,
+        matching::match_opportunity, matching::match_provider,
         transfer::import, transfer::export, account::get_me, account::list_audit,
     ),
     components(schemas(
