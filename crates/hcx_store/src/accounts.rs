@@ -160,7 +160,7 @@ async fn change_user(
     action: &str,
 ) -> Result<User, StoreError> {
     let now = now_ms();
-    let mut tx = store.pool.begin().await?;
+    let mut tx = store.begin_write().await?;
     let before = user_in(&mut tx, id)
         .await?
         .ok_or_else(|| StoreError::NotFound {
@@ -209,7 +209,7 @@ impl Store {
     /// Creates an account and its memberships.
     pub async fn create_user(&self, new: &NewUser, author: &Author) -> Result<User, StoreError> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "insert into users (id, email, name, role, password_hash, failed_logins, version, created_at, updated_at) values ($1, $2, $3, $4, $5, 0, 1, $6, $6)",
         )
@@ -264,7 +264,7 @@ impl Store {
     }
 
     pub async fn user(&self, id: &str) -> Result<Option<User>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let user = user_in(&mut tx, id).await?;
         tx.commit().await?;
         Ok(user)
@@ -427,7 +427,7 @@ impl Store {
         session: &Session,
         author: &Author,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("update users set failed_logins = 0, locked_until = null where id = $1")
             .bind(session.user_id.as_str())
             .execute(&mut *tx)
@@ -513,7 +513,7 @@ impl Store {
 
     pub async fn create_token(&self, new: &NewToken, author: &Author) -> Result<Token, StoreError> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "insert into api_tokens (id, user_id, name, secret_hash, role, organisation_id, created_at, expires_at) values ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -579,7 +579,7 @@ impl Store {
     /// Revokes a token for good.
     pub async fn revoke_token(&self, id: &str, author: &Author) -> Result<Token, StoreError> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "update api_tokens set revoked_at = $2 where id = $1 and revoked_at is null",
         )
@@ -628,7 +628,7 @@ impl Store {
         author: &Author,
     ) -> Result<(), StoreError> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "insert into password_resets (token_hash, user_id, created_at, expires_at) values ($1, $2, $3, $4)",
         )

@@ -174,7 +174,7 @@ impl Store {
         kind: &str,
         record_id: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         append(
             &mut tx,
             author,

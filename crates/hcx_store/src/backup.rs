@@ -47,6 +47,7 @@ pub(crate) const TABLES: &[&str] = &[
     "offers",
     "strategies",
     "opportunities",
+    "introductions",
     "changes",
     "users",
     "memberships",
@@ -595,16 +596,11 @@ impl Store {
         // The header is checked before the database is touched.
         let mut lines = Lines::open(input)?;
         let header = read_header(&mut lines)?;
-        let mut tx = match self.backend {
-            // Taking the write lock at once: a deferred transaction that
-            // reads first could fail to upgrade if another write came between.
-            Backend::Sqlite => self.pool.begin_with("begin immediate").await?,
-            Backend::Postgres => {
-                let mut tx = self.pool.begin().await?;
-                sqlx::query(WRITE_LOCK).execute(&mut *tx).await?;
-                tx
-            }
-        };
+        let mut tx = self.begin_write().await?;
+        if self.backend == Backend::Postgres {
+            // Registry writers wait, so no change slips in mid-restore.
+            sqlx::query(WRITE_LOCK).execute(&mut *tx).await?;
+        }
         let version = applied_version(&mut tx).await?;
         if header.schema_version != version {
             let advice = if header.schema_version < version {

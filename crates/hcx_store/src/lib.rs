@@ -10,6 +10,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod error;
+mod introductions;
 mod migrate;
 mod registry;
 mod rows;
@@ -26,6 +27,8 @@ pub use accounts::{NewToken, NewUser, Session, Token, User};
 pub use audit::{AuditEvent, AuditFilter, Author};
 pub use backup::{BACKUP_FORMAT, BackupSummary, RestoreSummary, TableRows};
 pub use error::StoreError;
+pub use introductions::Introduction;
+pub use migrate::SCHEMA_VERSION;
 pub use registry::{
     ApplySummary, Change, Counts, Expect, OpportunityFilter, OrganisationFilter, Page, Versioned,
 };
@@ -109,6 +112,18 @@ impl Store {
     /// Closes every connection, waiting for those in use.
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    /// A transaction that will write. On SQLite it takes the write lock at
+    /// once, so concurrent writers queue (within the busy timeout) instead of
+    /// failing when a read inside the transaction turns into a write.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("begin immediate").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     /// Whether the database answers.

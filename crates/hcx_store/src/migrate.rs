@@ -28,7 +28,16 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0002_access.sql"),
         postgres: include_str!("../migrations/0002_access.postgres.sql"),
     },
+    Migration {
+        version: 3,
+        name: "introductions",
+        sql: include_str!("../migrations/0003_introductions.sql"),
+        postgres: "",
+    },
 ];
+
+/// The schema version this build migrates to: the last migration's.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;
 
 fn dialect(sql: &str, backend: Backend) -> String {
     let serial = match backend {

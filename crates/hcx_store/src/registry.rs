@@ -405,28 +405,21 @@ impl Store {
     /// PostgreSQL such transactions take turns, so change-log sequence numbers
     /// become visible in the order they were given: an index that has applied
     /// up to N can never later miss a change numbered below N.
-    ///
-    /// On SQLite the transaction takes the write lock at once, so concurrent
-    /// writers queue (within the busy timeout) instead of failing when a
-    /// read turns into a write.
-    async fn begin_write(&self) -> Result<Transaction<'static, Any>, StoreError> {
-        match self.backend {
-            crate::Backend::Sqlite => Ok(self.pool.begin_with("begin immediate").await?),
-            crate::Backend::Postgres => {
-                let mut tx = self.pool.begin().await?;
-                sqlx::query("select pg_advisory_xact_lock(72736002)")
-                    .execute(&mut *tx)
-                    .await?;
-                // Tables grow within a bulk write while their statistics
-                // still say empty, and a plan cached for an empty table scans
-                // the whole of it for every key lookup: every statement here
-                // finds rows by key, so scans are ruled out.
-                sqlx::query("set local enable_seqscan = off")
-                    .execute(&mut *tx)
-                    .await?;
-                Ok(tx)
-            }
+    async fn begin_change(&self) -> Result<Transaction<'static, Any>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        if self.backend == crate::Backend::Postgres {
+            sqlx::query("select pg_advisory_xact_lock(72736002)")
+                .execute(&mut *tx)
+                .await?;
+            // Tables grow within a bulk write while their statistics
+            // still say empty, and a plan cached for an empty table scans
+            // the whole of it for every key lookup: every statement here
+            // finds rows by key, so scans are ruled out.
+            sqlx::query("set local enable_seqscan = off")
+                .execute(&mut *tx)
+                .await?;
         }
+        Ok(tx)
     }
 
     /// Writes many records in one transaction, in dependency order; records
@@ -449,7 +442,7 @@ impl Store {
     ) -> Result<ApplySummary, StoreError> {
         let mut summary = ApplySummary::default();
         let now = now_ms();
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_change().await?;
         let mut done = 0;
         for table in TABLES {
             let of_table: Vec<&Record> = records.iter().filter(|r| table_of(r) == table).collect();
@@ -486,7 +479,7 @@ impl Store {
         action: Option<&str>,
     ) -> Result<i64, StoreError> {
         let table = table_of(record);
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_change().await?;
         let stored = stored_version(&mut tx, table, record.id()).await?;
         check_expectation(table, record.id(), expect, stored)?;
         let changed = upsert_audited(&mut tx, table, &[record], now_ms(), author, action).await?;
@@ -501,7 +494,7 @@ impl Store {
         expect: Expect,
         author: &Author,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_change().await?;
         let before = bodies_of(&mut tx, table, &[id]).await?;
         let stored = stored_version(&mut tx, table, id).await?;
         if stored.is_none() {

@@ -684,9 +684,92 @@ test_both_backends!(
         let ids = vec!["RR8".to_string(), "GHOST".into(), "KHCF".into()];
         let found = store.organisations_by_ids(&ids).await.unwrap();
         let names: Vec<&str> = found.iter().map(|o| o.record.id.as_str()).collect();
-        assert_eq!(names, ["RR8", "KHCF"], "in the order asked, missing ones skipped");
+        assert_eq!(
+            names,
+            ["RR8", "KHCF"],
+            "in the order asked, missing ones skipped"
+        );
         let strategies = store.strategies_of(&ids).await.unwrap();
         assert_eq!(strategies.len(), 1);
         assert_eq!(strategies[0].record.provider.as_str(), "RR8");
+    }
+);
+
+test_both_backends!(
+    async fn introductions_are_made_once_answered_at_their_version_and_audited(store: &Store) {
+        store.apply(&world(), &author()).await.unwrap();
+        let made = store
+            .introduce(
+                "O1",
+                "RR8",
+                Some("RR8-onc"),
+                Some("strong oncology fit"),
+                &author(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (made.id.as_str(), made.status.as_str(), made.version),
+            ("O1/RR8", "introduced", 1)
+        );
+        let again = store
+            .introduce("O1", "RR8", None, None, &author())
+            .await
+            .unwrap_err();
+        assert!(matches!(again, StoreError::Conflict(_)), "{again}");
+        let ghost = store
+            .introduce("O1", "GHOST", None, None, &author())
+            .await
+            .unwrap_err();
+        assert!(matches!(ghost, StoreError::NotFound { .. }), "{ghost}");
+
+        let answered = store
+            .answer_introduction(
+                "O1/RR8",
+                1,
+                "declined",
+                Some("no capacity this year"),
+                &author(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (answered.status.as_str(), answered.version),
+            ("declined", 2)
+        );
+        let stale = store
+            .answer_introduction("O1/RR8", 1, "interested", None, &author())
+            .await
+            .unwrap_err();
+        assert!(matches!(stale, StoreError::Conflict(_)));
+        assert_eq!(
+            store.introductions(Some("O1"), None).await.unwrap().len(),
+            1
+        );
+        assert_eq!(
+            store.introductions(None, Some("RR8")).await.unwrap()[0]
+                .reason
+                .as_deref(),
+            Some("no capacity this year")
+        );
+        assert!(
+            store
+                .introductions(None, Some("KHCF"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let events = store
+            .audit_events(
+                &AuditFilter {
+                    kind: Some("introduction".into()),
+                    ..AuditFilter::default()
+                },
+                10,
+            )
+            .await
+            .unwrap();
+        let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["declined", "introduce"]);
     }
 );
