@@ -258,6 +258,12 @@ impl Actor {
         }
     }
 
+    /// Whether the actor looks after this opportunity: the agency, the
+    /// buyer's members and the posts of its country (who see its shortlist).
+    pub fn looks_after(&self, o: &Opportunity) -> bool {
+        self.is_staff() || self.owns_opportunity(o)
+    }
+
     /// Whether the actor is one of those who look after this opportunity
     /// before it is public: the buyer's members and the posts of its country.
     fn owns_opportunity(&self, o: &Opportunity) -> bool {

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod export;
 pub mod import;
 pub mod index;
+pub mod introductions;
 pub mod matching;
 pub mod registry;
 pub mod search;

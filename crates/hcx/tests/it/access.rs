@@ -98,7 +98,15 @@ fn expect(method: &Method, path: &str, role: &str, own: bool) -> Option<Expect> 
         ("GET", "/api/v1/opportunities/{id}/matches" | "/opportunities/{id}/matches") => {
             allow(staff)
         }
-        ("GET", "/api/v1/organisations/{id}/matches") => allow(keeps_provider),
+        (
+            "GET",
+            "/api/v1/organisations/{id}/matches" | "/api/v1/organisations/{id}/introductions",
+        )
+        | ("POST", "/api/v1/opportunities/{id}/introductions/{provider}/answer") => {
+            allow(keeps_provider)
+        }
+        ("POST", "/api/v1/opportunities/{id}/introductions") => allow(staff),
+        ("GET", "/api/v1/opportunities/{id}/introductions") => allow(keeps_opportunity),
         ("GET", "/api/v1/audit") => allow(admin),
         _ => None,
     }
@@ -319,14 +327,39 @@ async fn request(w: &World, method: &Method, path: &str, role: &str, own: bool) 
             let org = w.org(role, own, ("RP4", "RR8"));
             get_as(&w.app, &who, &format!("/organisations/{org}")).await
         }
-        ("GET", "/api/v1/organisations/{id}/matches") => {
+        (
+            "GET",
+            "/api/v1/organisations/{id}/matches" | "/api/v1/organisations/{id}/introductions",
+        ) => {
             let org = w.org(role, own, ("RP4", "RR8"));
+            get_as(&w.app, &who, &path.replace("{id}", org)).await
+        }
+        ("POST", "/api/v1/opportunities/{id}/introductions") => {
+            let (id, _) = w.draft_opportunity(role, own).await;
+            let body = json!({"provider": "RP4", "note": "paediatric fit"});
+            let uri = format!("/api/v1/opportunities/{id}/introductions");
+            send_as(&w.app, &who, json_request(method, &uri, Some(&body))).await
+        }
+        ("GET", "/api/v1/opportunities/{id}/introductions") => {
+            let (id, _) = w.draft_opportunity(role, own).await;
             get_as(
                 &w.app,
                 &who,
-                &format!("/api/v1/organisations/{org}/matches"),
+                &format!("/api/v1/opportunities/{id}/introductions"),
             )
             .await
+        }
+        ("POST", "/api/v1/opportunities/{id}/introductions/{provider}/answer") => {
+            let (id, _) = w.draft_opportunity(role, own).await;
+            let provider = w.provider(role, own);
+            w.app
+                .store
+                .introduce(&id, provider, None, None, &Caller::command_line().author())
+                .await
+                .expect("introduced");
+            let body = json!({"version": 1, "interested": true});
+            let uri = format!("/api/v1/opportunities/{id}/introductions/{provider}/answer");
+            send_as(&w.app, &who, json_request(method, &uri, Some(&body))).await
         }
         ("GET", "/api/v1/organisations/{id}") => {
             let org = w.org(role, own, ("RP4", "RR8"));

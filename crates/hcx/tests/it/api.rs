@@ -2,7 +2,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::{app, demo_app, export, get, import, json, send};
 
@@ -391,5 +391,133 @@ async fn a_free_text_need_is_read_and_shows_the_words_that_named_each_specialty(
     assert!(
         top.contains(&"RP4"),
         "Great Ormond Street is among the first five: {top:?}"
+    );
+}
+
+/// An API token for a new account of `role` acting for `organisation`.
+async fn token_for(
+    app: &hcx::services::App,
+    role: &str,
+    organisation: &str,
+) -> crate::support::Who {
+    let cli = hcx::services::Caller::command_line();
+    let email = format!("{role}.{}@api.test", organisation.to_lowercase());
+    let user = app
+        .add_user(&cli, &email, role, role, &[organisation.to_owned()], None)
+        .await
+        .unwrap();
+    let issued = app
+        .create_token(&cli, &user.id, "t", None, None)
+        .await
+        .unwrap();
+    crate::support::Who::Token(issued.secret)
+}
+
+#[tokio::test]
+async fn the_agency_introduces_providers_who_answer_and_the_buyer_sees_its_shortlist() {
+    use crate::support::{Who, get_as, send_as};
+    let (app, _db) = demo_app().await;
+    let adviser = token_for(&app, "adviser", "HCUK").await;
+    let gosh = token_for(&app, "provider", "RP4").await;
+    let leeds = token_for(&app, "provider", "RR8").await;
+    let buyer = token_for(&app, "buyer", "KW-MOH").await;
+    let post = async |who: &Who, uri: &str, body: Value| {
+        let request = Request::post(uri)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        send_as(&app, who, request).await
+    };
+    let intro = "/api/v1/opportunities/KW-MOH-2026-01/introductions";
+    let made = post(
+        &adviser,
+        intro,
+        json!({"provider": "RP4", "note": "children's heart"}),
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    assert_eq!(made.json()["status"], "introduced");
+    let twice = post(&adviser, intro, json!({"provider": "RP4"})).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    let by_provider = post(&gosh, intro, json!({"provider": "RP4"})).await;
+    assert_eq!(
+        by_provider.status,
+        StatusCode::FORBIDDEN,
+        "only the agency introduces"
+    );
+    // G6V2S's strategy rules out Saudi Arabia: it can never be introduced there.
+    let saudi = "/api/v1/opportunities/SA-MOH-2027-01/introductions";
+    let refused = post(&adviser, saudi, json!({"provider": "G6V2S"})).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(
+        refused.text.contains("excluded_country"),
+        "{}",
+        refused.text
+    );
+
+    let answer = "/api/v1/opportunities/KW-MOH-2026-01/introductions/RP4/answer";
+    let rival = post(&leeds, answer, json!({"version": 1, "interested": true})).await;
+    assert_eq!(
+        rival.status,
+        StatusCode::NOT_FOUND,
+        "another provider's introduction is hidden"
+    );
+    let no_reason = post(&gosh, answer, json!({"version": 1, "interested": false})).await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let interested = post(&gosh, answer, json!({"version": 1, "interested": true})).await;
+    assert_eq!(interested.json()["status"], "interested");
+    let stale = post(
+        &gosh,
+        answer,
+        json!({"version": 1, "interested": false, "reason": "x"}),
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+
+    post(&adviser, intro, json!({"provider": "RR8"})).await;
+    let rr8 = "/api/v1/opportunities/KW-MOH-2026-01/introductions/RR8/answer";
+    let declined = post(
+        &leeds,
+        rr8,
+        json!({"version": 1, "interested": false, "reason": "no paediatric surgeons free"}),
+    )
+    .await;
+    assert_eq!(declined.json()["status"], "declined");
+
+    let shortlist = get_as(&app, &buyer, intro).await.json();
+    let providers: Vec<&str> = shortlist["introductions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["provider"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        providers,
+        ["RP4"],
+        "the buyer sees its shortlist without declines"
+    );
+    let all = get_as(&app, &adviser, intro).await.json();
+    assert_eq!(all["introductions"].as_array().unwrap().len(), 2);
+    let mine = get_as(&app, &gosh, "/api/v1/organisations/RP4/introductions")
+        .await
+        .json();
+    assert_eq!(mine["introductions"][0]["status"], "interested");
+    let theirs = get_as(&app, &gosh, "/api/v1/organisations/RR8/introductions").await;
+    assert_eq!(theirs.status, StatusCode::FORBIDDEN);
+    let audit = app
+        .store
+        .audit_events(
+            &hcx_store::AuditFilter {
+                kind: Some("introduction".into()),
+                ..Default::default()
+            },
+            10,
+        )
+        .await
+        .unwrap();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["declined", "introduce", "interested", "introduce"]
     );
 }

@@ -2,8 +2,10 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use axum::http::StatusCode;
+use hcx_store::Introduction;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::services::matching::{MatchReport, ProviderReport};
 use crate::services::{App, Caller};
@@ -48,4 +50,105 @@ pub async fn match_provider(
 ) -> Result<Json<ProviderReport>, ApiError> {
     let top = p.top.unwrap_or(10).clamp(1, 200);
     Ok(Json(app.match_provider(&caller, &id, top).await?))
+}
+
+/// An introduction to make.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct IntroductionBody {
+    /// The provider's organisation id.
+    pub provider: String,
+    /// The offer that fits, if one is named.
+    pub offer: Option<String>,
+    /// What the agency says in introducing it.
+    pub note: Option<String>,
+}
+
+/// A provider's answer.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AnswerBody {
+    /// The introduction's version you saw.
+    pub version: i64,
+    pub interested: bool,
+    /// Why not, when declining (required then).
+    pub reason: Option<String>,
+}
+
+/// Introductions, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IntroductionsResponse {
+    #[schema(value_type = Vec<Object>)]
+    pub introductions: Vec<Introduction>,
+}
+
+/// Introduce a provider to an opportunity (the agency). A provider the hard
+/// rules keep out is refused with 409 and the rule.
+#[utoipa::path(post, path = "/opportunities/{id}/introductions", tag = "matchmaking",
+    params(("id" = String, Path)), request_body = IntroductionBody,
+    responses((status = 201, body = Object), (status = 409, body = crate::web::error::ErrorEnvelope),
+        (status = 422, body = crate::web::error::ErrorEnvelope)))]
+pub async fn create_introduction(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(body): Json<IntroductionBody>,
+) -> Result<(StatusCode, Json<Introduction>), ApiError> {
+    let made = app
+        .introduce(
+            &caller,
+            &id,
+            &body.provider,
+            body.offer.as_deref(),
+            body.note.as_deref(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(made)))
+}
+
+/// The providers introduced to an opportunity: all for the agency, the
+/// shortlist (without declines) for its buyer and embassy team.
+#[utoipa::path(get, path = "/opportunities/{id}/introductions", tag = "matchmaking",
+    params(("id" = String, Path)), responses((status = 200, body = IntroductionsResponse)))]
+pub async fn list_introductions_to(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<IntroductionsResponse>, ApiError> {
+    let introductions = app.introductions_to(&caller, &id).await?;
+    Ok(Json(IntroductionsResponse { introductions }))
+}
+
+/// A provider's introductions (its own people and the agency).
+#[utoipa::path(get, path = "/organisations/{id}/introductions", tag = "matchmaking",
+    params(("id" = String, Path)), responses((status = 200, body = IntroductionsResponse)))]
+pub async fn list_introductions_of(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<IntroductionsResponse>, ApiError> {
+    let introductions = app.introductions_of(&caller, &id).await?;
+    Ok(Json(IntroductionsResponse { introductions }))
+}
+
+/// A provider answers an introduction: interested, or declined with a reason.
+#[utoipa::path(post, path = "/opportunities/{id}/introductions/{provider}/answer", tag = "matchmaking",
+    params(("id" = String, Path), ("provider" = String, Path)), request_body = AnswerBody,
+    responses((status = 200, body = Object), (status = 409, body = crate::web::error::ErrorEnvelope),
+        (status = 422, body = crate::web::error::ErrorEnvelope)))]
+pub async fn answer_introduction(
+    State(app): State<App>,
+    caller: Caller,
+    Path((id, provider)): Path<(String, String)>,
+    Json(body): Json<AnswerBody>,
+) -> Result<Json<Introduction>, ApiError> {
+    let answered = app
+        .answer_introduction(
+            &caller,
+            &id,
+            &provider,
+            body.version,
+            body.interested,
+            body.reason.as_deref(),
+        )
+        .await?;
+    Ok(Json(answered))
 }

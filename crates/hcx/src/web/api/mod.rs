@@ -53,6 +53,22 @@ pub fn routes() -> Routes {
         )
         .get("/opportunities/{id}/matches", matching::match_opportunity)
         .get("/organisations/{id}/matches", matching::match_provider)
+        .post(
+            "/opportunities/{id}/introductions",
+            matching::create_introduction,
+        )
+        .get(
+            "/opportunities/{id}/introductions",
+            matching::list_introductions_to,
+        )
+        .post(
+            "/opportunities/{id}/introductions/{provider}/answer",
+            matching::answer_introduction,
+        )
+        .get(
+            "/organisations/{id}/introductions",
+            matching::list_introductions_of,
+        )
         .post("/import", transfer::import)
         .get("/export", transfer::export)
         .get("/me", account::get_me)
@@ -98,14 +114,16 @@ pub fn docs() -> Router<App> {
         records::delete_strategy,
         search::list_opportunities, records::create_opportunity, records::get_opportunity,
         records::update_opportunity, records::delete_opportunity, records::act_on_opportunity,
-        matching::match_opportunity, matching::match_provider,
+        matching::match_opportunity, matching::match_provider, matching::create_introduction,
+        matching::list_introductions_to, matching::list_introductions_of, matching::answer_introduction,
         transfer::import, transfer::export, account::get_me, account::list_audit,
     ),
     components(schemas(
         RecordResponse, ListResponse, ErrorEnvelope, ErrorBody, ErrorDetail, VersionBody,
         schema::Organisation, schema::Offer, schema::Strategy, schema::Opportunity, schema::Money,
         schema::PriceRange, schema::Requirement, schema::Classification,
-        account::MeResponse, account::AuditResponse,
+        account::MeResponse, account::AuditResponse, matching::IntroductionBody, matching::AnswerBody,
+        matching::IntroductionsResponse,
     )),
     tags(
         (name = "organisations", description = "Providers, overseas buyers, partners, networks, the agency and embassy posts"),
