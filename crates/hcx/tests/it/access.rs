@@ -105,7 +105,10 @@ fn expect(method: &Method, path: &str, role: &str, own: bool) -> Option<Expect> 
         | ("POST", "/api/v1/opportunities/{id}/introductions/{provider}/answer") => {
             allow(keeps_provider)
         }
-        ("POST", "/api/v1/opportunities/{id}/introductions") => allow(staff),
+        (
+            "POST",
+            "/api/v1/opportunities/{id}/introductions" | "/opportunities/{id}/introductions",
+        ) => allow(staff),
         ("GET", "/api/v1/opportunities/{id}/introductions") => allow(keeps_opportunity),
         ("GET", "/api/v1/audit") => allow(admin),
         _ => None,
@@ -475,6 +478,11 @@ async fn request(w: &World, method: &Method, path: &str, role: &str, own: bool) 
         ("POST", "/opportunities") => {
             let (buyer, country) = w.buyer(role, own);
             post_form(path, form_of(&fresh("matrix-opp"), buyer, country)).await
+        }
+        ("POST", "/opportunities/{id}/introductions") => {
+            let (id, _) = w.draft_opportunity(role, own).await;
+            let uri = format!("/opportunities/{id}/introductions");
+            post_form(&uri, vec![("provider", "RP4".into())]).await
         }
         ("POST", "/opportunities/{id}/edit") => {
             let (id, _) = w.draft_opportunity(role, own).await;

@@ -555,3 +555,31 @@ async fn the_stylesheet_comes_from_the_binary() {
     let icon = get(&app, "/assets/favicon.svg").await;
     assert_eq!(icon.headers["content-type"], "image/svg+xml");
 }
+
+#[tokio::test]
+async fn an_adviser_introduces_a_provider_from_the_match_page() {
+    let (app, _db) = demo_app().await;
+    let page = get(&app, "/opportunities/KW-MOH-2026-01/matches").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("Introduce to the buyer"));
+    let done = post_form(
+        &app,
+        "/opportunities/KW-MOH-2026-01/introductions",
+        &[("provider", "RP4"), ("offer", "RP4-paed-advice")],
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+    let again = get(&app, "/opportunities/KW-MOH-2026-01/matches").await;
+    assert!(
+        again.text.contains("Introduced: introduced"),
+        "the page shows who was introduced"
+    );
+    let blocked = post_form(
+        &app,
+        "/opportunities/SA-MOH-2027-01/introductions",
+        &[("provider", "G6V2S")],
+    )
+    .await;
+    assert_eq!(blocked.status, StatusCode::CONFLICT);
+    assert!(blocked.text.contains("excluded_country"));
+}

@@ -35,6 +35,7 @@ pub fn routes() -> Routes {
         .get("/opportunities/new", form::new_opportunity)
         .get("/opportunities/{id}", opportunities::get_opportunity)
         .get("/opportunities/{id}/matches", matching::get_matches)
+        .post("/opportunities/{id}/introductions", matching::introduce)
         .get("/opportunities/{id}/edit", form::edit_opportunity)
         .post("/opportunities/{id}/edit", form::update_opportunity)
         .post(
