@@ -1040,7 +1040,11 @@ fn similar_offers_rank_by_shared_rare_words_and_any_word_may_match() {
         ids.contains(&"gen"),
         "one shared word is enough to be a candidate"
     );
-    assert_eq!(ids.last(), Some(&"eye"), "a single common word ranks lowest");
+    assert_eq!(
+        ids.last(),
+        Some(&"eye"),
+        "a single common word ranks lowest"
+    );
     let expanded = index
         .similar_offers("eyes", &["Ophthalmology".into()], 10)
         .unwrap();
