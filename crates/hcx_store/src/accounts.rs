@@ -264,7 +264,9 @@ impl Store {
     }
 
     pub async fn user(&self, id: &str) -> Result<Option<User>, StoreError> {
-        let mut tx = self.begin_write().await?;
+        // A read: a plain transaction, so signed-in requests never queue for
+        // SQLite's write lock.
+        let mut tx = self.pool.begin().await?;
         let user = user_in(&mut tx, id).await?;
         tx.commit().await?;
         Ok(user)

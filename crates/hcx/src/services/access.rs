@@ -95,6 +95,19 @@ impl Caller {
     }
 }
 
+impl Caller {
+    /// The refusal for something the caller may see but not use: sign in
+    /// first when anonymous, forbidden otherwise.
+    pub fn refuse(&self, kind: &'static str, id: &str) -> ServiceError {
+        let d = if self.actor.role.is_some() {
+            Denied::Forbidden
+        } else {
+            Denied::SignIn
+        };
+        denied(d, kind, id)
+    }
+}
+
 /// A refusal as an error: hidden records are simply not found.
 pub fn denied(d: Denied, kind: &'static str, id: &str) -> ServiceError {
     match d {

@@ -7,12 +7,12 @@ use hcx_domain::matching;
 use hcx_domain::{FieldError, Invalid, Opportunity, Record};
 use hcx_store::Introduction;
 
-use super::access::denied;
 use super::matching::need_of;
 use super::{App, Caller, ServiceError};
 
 impl App {
-    async fn readable_opportunity(
+    /// An opportunity the caller may read, or why not.
+    pub(super) async fn readable_opportunity(
         &self,
         caller: &Caller,
         id: &str,
@@ -113,12 +113,7 @@ impl App {
         let o = self.readable_opportunity(caller, opportunity).await?;
         let staff = caller.check_capability(Capability::Matchmaking).is_ok();
         if !caller.actor.looks_after(&o) {
-            let d = if caller.actor.role.is_some() {
-                hcx_domain::access::Denied::Forbidden
-            } else {
-                hcx_domain::access::Denied::SignIn
-            };
-            return Err(denied(d, "opportunity", opportunity));
+            return Err(caller.refuse("opportunity", opportunity));
         }
         let mut list = self.store.introductions(Some(opportunity), None).await?;
         if !staff {
@@ -142,12 +137,7 @@ impl App {
                 id: provider.to_owned(),
             })?;
         if !caller.actor.sees_commercial(&org) {
-            let d = if caller.actor.role.is_some() {
-                hcx_domain::access::Denied::Forbidden
-            } else {
-                hcx_domain::access::Denied::SignIn
-            };
-            return Err(denied(d, "organisation", provider));
+            return Err(caller.refuse("organisation", provider));
         }
         Ok(self.store.introductions(None, Some(provider)).await?)
     }

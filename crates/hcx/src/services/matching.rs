@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
-use hcx_domain::access::{Capability, Verb};
+use hcx_domain::access::Capability;
 use hcx_domain::matching::{self, Candidate, Excluded, Need, ProviderMatch};
-use hcx_domain::{Opportunity, Record, synonyms};
+use hcx_domain::{Opportunity, synonyms};
 use hcx_search::OfferQuery;
 use serde::Serialize;
 
@@ -120,16 +120,7 @@ impl App {
         top: usize,
     ) -> Result<MatchReport, ServiceError> {
         caller.check_capability(Capability::Matchmaking)?;
-        let o = self
-            .store
-            .opportunity(id)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound {
-                kind: "opportunity",
-                id: id.to_owned(),
-            })?
-            .record;
-        caller.check(Verb::Read, &Record::Opportunity(o.clone()))?;
+        let o = self.readable_opportunity(caller, id).await?;
         let (need, read_in_text) = need_of(&o);
 
         let text = text_of(&o);
@@ -257,15 +248,7 @@ impl App {
             })?
             .record;
         if !caller.actor.sees_commercial(&provider.id) {
-            return Err(super::access::denied(
-                if caller.actor.role.is_some() {
-                    hcx_domain::access::Denied::Forbidden
-                } else {
-                    hcx_domain::access::Denied::SignIn
-                },
-                "organisation",
-                id,
-            ));
+            return Err(caller.refuse("organisation", id));
         }
         let offers = self.store.list_offers(Some(id), 0, 1000).await?.items;
         let strategy = self.store.strategy_of(id).await?.map(|v| v.record);
