@@ -226,6 +226,19 @@ enum Scenario {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// Import a generated world of providers, offers and needs, then time the
+    /// providers ranked for one opportunity, and for every opportunity on all cores.
+    Match {
+        #[arg(long, default_value_t = 10_000)]
+        providers: usize,
+        #[arg(long, default_value_t = 30_000)]
+        offers: usize,
+        #[arg(long, default_value_t = 2_000)]
+        opportunities: usize,
+        /// Opportunities ranked one at a time for the latency figures.
+        #[arg(long, default_value_t = 500)]
+        queries: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -693,6 +706,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 } => {
                     let duration = Duration::from_secs(seconds);
                     let report = crate::bench::load(&app, opportunities, clients, duration).await?;
+                    println!("{report}");
+                }
+                Scenario::Match {
+                    providers,
+                    offers,
+                    opportunities,
+                    queries,
+                } => {
+                    let report =
+                        crate::bench::matching(&app, providers, offers, opportunities, queries)
+                            .await?;
                     println!("{report}");
                 }
             }
