@@ -253,7 +253,6 @@ impl Store {
             author,
             now,
             &[Entry {
-                before: None,
                 after: Some(&after),
                 ..Entry::of("create", "user", &new.id)
             }],
@@ -547,7 +546,6 @@ impl Store {
             author,
             now,
             &[Entry {
-                before: None,
                 after: Some(&after),
                 ..Entry::of("create", "token", &new.id)
             }],
