@@ -248,164 +248,205 @@ pub fn exclusion(o: &Opportunity, c: &Candidate<'_>, config: &MatchConfig) -> Op
     None
 }
 
-/// A feature before weighting: `None` when the need says nothing about it.
-type Scored = Option<(f64, String)>;
+/// A sentence of reason, written only for the matches that are shown.
+type Why<'a> = Box<dyn FnOnce() -> String + 'a>;
 
-fn specialty_fit(need: &Need, offer: &Offer, config: &MatchConfig) -> Scored {
+/// A feature before weighting: `None` when the need says nothing about it.
+type Scored<'a> = Option<(f64, Why<'a>)>;
+
+fn why<'a>(reason: impl FnOnce() -> String + 'a) -> Why<'a> {
+    Box::new(reason)
+}
+
+fn specialty_fit<'a>(need: &'a Need, offer: &'a Offer, config: &MatchConfig) -> Scored<'a> {
     if need.specialties.is_empty() {
         return None;
     }
-    let mut total = 0.0;
-    let mut exact = Vec::new();
-    let mut near = Vec::new();
-    for s in &need.specialties {
-        if offer.specialties.contains(s) {
-            total += 1.0;
-            exact.push(s.name());
-        } else if offer.specialties.iter().any(|o| o.group() == s.group()) {
-            total += config.group_credit;
-            near.push(s.name());
-        }
-    }
+    let near = |s: &SpecialtyCode| offer.specialties.iter().any(|o| o.group() == s.group());
+    let total: f64 = need
+        .specialties
+        .iter()
+        .map(|s| {
+            if offer.specialties.contains(s) {
+                1.0
+            } else if near(s) {
+                config.group_credit
+            } else {
+                0.0
+            }
+        })
+        .sum();
     let value = total / need.specialties.len() as f64;
-    let asked = if need.inferred {
-        "read in the need"
-    } else {
-        "asked for"
-    };
-    let reason = match (exact.is_empty(), near.is_empty()) {
-        (true, true) => format!(
-            "offers none of the {} specialties {asked}",
-            need.specialties.len()
-        ),
-        (false, true) => format!("offers {} ({asked})", exact.join(", ")),
-        (true, false) => format!(
-            "offers specialties of the same group as {} ({asked}), not those themselves",
-            near.join(", ")
-        ),
-        (false, false) => format!(
-            "offers {}, and the group of {} ({asked})",
-            exact.join(", "),
-            near.join(", ")
-        ),
-    };
-    Some((value, reason))
+    Some((
+        value,
+        why(move || {
+            let names = |pick: &dyn Fn(&SpecialtyCode) -> bool| -> Vec<&str> {
+                need.specialties
+                    .iter()
+                    .filter(|s| pick(s))
+                    .map(|s| s.name())
+                    .collect()
+            };
+            let exact = names(&|s| offer.specialties.contains(s));
+            let near = names(&|s| !offer.specialties.contains(s) && near(s));
+            let asked = if need.inferred {
+                "read in the need"
+            } else {
+                "asked for"
+            };
+            match (exact.is_empty(), near.is_empty()) {
+                (true, true) => format!(
+                    "offers none of the {} specialties {asked}",
+                    need.specialties.len()
+                ),
+                (false, true) => format!("offers {} ({asked})", exact.join(", ")),
+                (true, false) => format!(
+                    "offers specialties of the same group as {} ({asked}), not those themselves",
+                    near.join(", ")
+                ),
+                (false, false) => format!(
+                    "offers {}, and the group of {} ({asked})",
+                    exact.join(", "),
+                    near.join(", ")
+                ),
+            }
+        }),
+    ))
 }
 
-fn overlap<T: PartialEq + Copy>(
-    asked: &[T],
-    offered: &[T],
+fn overlap<'a, T: PartialEq + Copy>(
+    asked: &'a [T],
+    offered: &'a [T],
     label: fn(T) -> &'static str,
-    what: &str,
-) -> Scored {
+    what: &'static str,
+) -> Scored<'a> {
     if asked.is_empty() {
         return None;
     }
-    let hits: Vec<&str> = asked
-        .iter()
-        .filter(|a| offered.contains(a))
-        .map(|a| label(*a))
-        .collect();
-    let value = hits.len() as f64 / asked.len() as f64;
-    let reason = if hits.is_empty() {
-        format!("offers none of the {what} asked for")
-    } else {
-        format!("offers {}", hits.join(", ").to_lowercase())
-    };
-    Some((value, reason))
+    let hits = asked.iter().filter(|a| offered.contains(a)).count();
+    Some((
+        hits as f64 / asked.len() as f64,
+        why(move || {
+            let hits: Vec<&str> = asked
+                .iter()
+                .filter(|a| offered.contains(a))
+                .map(|a| label(*a))
+                .collect();
+            if hits.is_empty() {
+                format!("offers none of the {what} asked for")
+            } else {
+                format!("offers {}", hits.join(", ").to_lowercase())
+            }
+        }),
+    ))
 }
 
-fn text_fit(c: &Candidate<'_>) -> Scored {
-    let reason = match c.text {
+fn text_fit<'a>(text: f64) -> Scored<'a> {
+    let reason = match text {
         t if t >= 0.75 => "its offer's words are among the closest to the need's",
         t if t >= 0.35 => "its offer's words share much with the need's",
         t if t > 0.0 => "its offer's words share a little with the need's",
         _ => "its offer's words share nothing with the need's",
     };
-    Some((c.text.clamp(0.0, 1.0), reason.into()))
+    Some((text.clamp(0.0, 1.0), why(move || reason.to_owned())))
 }
 
-fn language_fit(o: &Opportunity, offer: &Offer) -> Scored {
+fn language_fit<'a>(o: &'a Opportunity, offer: &'a Offer) -> Scored<'a> {
     if o.languages.is_empty() {
         return None;
     }
-    let spoken: Vec<&str> = o
-        .languages
-        .iter()
-        .filter(|l| offer.languages.contains(l) || l.as_str() == "en")
-        .map(|l| l.as_str())
-        .collect();
-    let value = spoken.len() as f64 / o.languages.len() as f64;
-    let reason = if spoken.is_empty() {
-        "works in none of the languages asked for".to_owned()
-    } else {
-        format!("works in {}", spoken.join(", "))
+    let spoken = move || {
+        o.languages
+            .iter()
+            .filter(|l| offer.languages.contains(l) || l.as_str() == "en")
     };
-    Some((value, reason))
+    let value = spoken().count() as f64 / o.languages.len() as f64;
+    Some((
+        value,
+        why(move || {
+            let spoken: Vec<&str> = spoken().map(|l| l.as_str()).collect();
+            if spoken.is_empty() {
+                "works in none of the languages asked for".to_owned()
+            } else {
+                format!("works in {}", spoken.join(", "))
+            }
+        }),
+    ))
 }
 
-fn experience_fit(o: &Opportunity, offer: &Offer) -> Scored {
+fn experience_fit<'a>(o: &'a Opportunity, offer: &'a Offer) -> Scored<'a> {
+    let country = o.country.name();
     Some(if offer.countries_of_experience.contains(&o.country) {
-        (1.0, format!("has worked in {}", o.country.name()))
+        (1.0, why(move || format!("has worked in {country}")))
     } else if offer.countries_of_experience.is_empty() {
-        (0.0, "has no recorded work abroad for this offer".into())
+        (
+            0.0,
+            why(|| "has no recorded work abroad for this offer".into()),
+        )
     } else {
         (
             0.0,
-            format!("has not worked in {} before", o.country.name()),
+            why(move || format!("has not worked in {country} before")),
         )
     })
 }
 
-fn target_fit(o: &Opportunity, strategy: Option<&Strategy>) -> Scored {
+fn target_fit<'a>(o: &'a Opportunity, strategy: Option<&'a Strategy>) -> Scored<'a> {
     let s = strategy?;
+    let country = o.country.name();
     Some(if s.target_countries.contains(&o.country) {
         (
             1.0,
-            format!("{} is one of its target markets", o.country.name()),
+            why(move || format!("{country} is one of its target markets")),
         )
     } else {
         (
             0.0,
-            format!("{} is not among its target markets", o.country.name()),
+            why(move || format!("{country} is not among its target markets")),
         )
     })
 }
 
-fn price_fit(o: &Opportunity, offer: &Offer) -> Scored {
+fn price_fit<'a>(o: &'a Opportunity, offer: &'a Offer) -> Scored<'a> {
     let value = o.value.as_ref().and_then(Money::to_gbp_pence)?;
     let range = offer.price_gbp.as_ref()?;
     let (min, max) = (range.min.minor, range.max.minor);
     Some(if value >= min && value <= max {
         (
             1.0,
-            format!(
-                "the work's value (about {}) is within its price range",
-                pounds(value)
-            ),
+            why(move || {
+                format!(
+                    "the work's value (about {}) is within its price range",
+                    pounds(value)
+                )
+            }),
         )
     } else if value > max {
         (
             0.5,
-            format!(
-                "the work (about {}) is larger than its usual range, up to {}",
-                pounds(value),
-                pounds(max)
-            ),
+            why(move || {
+                format!(
+                    "the work (about {}) is larger than its usual range, up to {}",
+                    pounds(value),
+                    pounds(max)
+                )
+            }),
         )
     } else {
         (
             0.2,
-            format!(
-                "the work (about {}) is smaller than its usual range, from {}",
-                pounds(value),
-                pounds(min)
-            ),
+            why(move || {
+                format!(
+                    "the work (about {}) is smaller than its usual range, from {}",
+                    pounds(value),
+                    pounds(min)
+                )
+            }),
         )
     })
 }
 
-fn capacity_fit(o: &Opportunity, c: &Candidate<'_>) -> Scored {
+fn capacity_fit<'a>(o: &'a Opportunity, c: Candidate<'a>) -> Scored<'a> {
     let capacity = c.offer.capacity_days_per_year?;
     let days = days_to_take_part(o)?;
     let left = capacity.saturating_sub(c.committed_days);
@@ -413,28 +454,25 @@ fn capacity_fit(o: &Opportunity, c: &Candidate<'_>) -> Scored {
     Some(if share <= 0.5 {
         (
             1.0,
-            format!("{days} staff days is at most half of the {left} it has free"),
+            why(move || format!("{days} staff days is at most half of the {left} it has free")),
         )
     } else {
         (
             (1.0 - share).max(0.0) * 2.0,
-            format!("{days} staff days would take most of the {left} it has free"),
+            why(move || format!("{days} staff days would take most of the {left} it has free")),
         )
     })
 }
 
-/// Weighs one offer against one opportunity: the hard rules first, then the
-/// features that apply, weighted so that their weights sum to one.
-pub fn assess(
-    o: &Opportunity,
-    need: &Need,
-    c: &Candidate<'_>,
-    config: &MatchConfig,
-) -> Result<Match, Exclusion> {
-    if let Some(e) = exclusion(o, c, config) {
-        return Err(e);
-    }
-    let scored: [(&'static str, f64, Scored); 9] = [
+/// The features that apply to one candidate, each as (name, share of the
+/// score, value, reason): the shares of those that apply sum to one.
+fn weighed<'a>(
+    o: &'a Opportunity,
+    need: &'a Need,
+    c: Candidate<'a>,
+    config: &'a MatchConfig,
+) -> impl Iterator<Item = (&'static str, f64, f64, Why<'a>)> {
+    let scored: [(&'static str, f64, Scored<'a>); 9] = [
         (
             "specialty",
             config.specialty,
@@ -460,7 +498,7 @@ pub fn assess(
                 "ways of working",
             ),
         ),
-        ("text", config.text, text_fit(c)),
+        ("text", config.text, text_fit(c.text)),
         ("language", config.language, language_fit(o, c.offer)),
         ("experience", config.experience, experience_fit(o, c.offer)),
         (
@@ -476,22 +514,53 @@ pub fn assess(
         .filter(|(_, _, s)| s.is_some())
         .map(|(_, w, _)| w)
         .sum();
-    let features: Vec<Feature> = scored
-        .into_iter()
-        .filter_map(|(name, weight, s)| {
-            let (value, reason) = s?;
-            let weight = if total_weight > 0.0 {
-                weight / total_weight
-            } else {
-                0.0
-            };
-            Some(Feature {
-                name,
-                value,
-                weight,
-                contribution: value * weight,
-                reason,
-            })
+    scored.into_iter().filter_map(move |(name, weight, s)| {
+        let (value, reason) = s?;
+        let share = if total_weight > 0.0 {
+            weight / total_weight
+        } else {
+            0.0
+        };
+        Some((name, share, value, reason))
+    })
+}
+
+/// The score alone of one offer against one opportunity (the hard rules
+/// first), without writing the reasons: what ranking many candidates needs.
+pub fn score(
+    o: &Opportunity,
+    need: &Need,
+    c: &Candidate<'_>,
+    config: &MatchConfig,
+) -> Result<f64, Exclusion> {
+    if let Some(e) = exclusion(o, c, config) {
+        return Err(e);
+    }
+    Ok(weighed(o, need, *c, config)
+        .map(|(_, share, value, _)| value * share)
+        .sum::<f64>()
+        .clamp(0.0, 1.0))
+}
+
+/// Weighs one offer against one opportunity: the hard rules first, then the
+/// features that apply, weighted so that their weights sum to one, each
+/// with its reason.
+pub fn assess(
+    o: &Opportunity,
+    need: &Need,
+    c: &Candidate<'_>,
+    config: &MatchConfig,
+) -> Result<Match, Exclusion> {
+    if let Some(e) = exclusion(o, c, config) {
+        return Err(e);
+    }
+    let features: Vec<Feature> = weighed(o, need, *c, config)
+        .map(|(name, weight, value, reason)| Feature {
+            name,
+            value,
+            weight,
+            contribution: value * weight,
+            reason: reason(),
         })
         .collect();
     let score = features
@@ -524,73 +593,106 @@ pub struct Excluded {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Ranking {
     pub matches: Vec<ProviderMatch>,
+    /// How many providers fit above the minimum score; `matches` holds the best of them.
+    pub matched: usize,
     pub excluded: Vec<Excluded>,
 }
 
-/// The best outcome for each key (a provider, an opportunity) over its
-/// offers: any fit beats an exclusion, a higher score a lower one, and ties
-/// go to the lower offer id so that rankings are stable.
-fn best_per_key<K: Ord>(
-    outcomes: impl IntoIterator<Item = (K, String, Result<Match, Exclusion>)>,
-) -> std::collections::BTreeMap<K, Result<(String, Match), Exclusion>> {
-    let mut best = std::collections::BTreeMap::new();
-    for (key, offer, outcome) in outcomes {
-        let better = match (best.get(&key), &outcome) {
+/// What ranking keyed pairs gives: the best `top` keys with their offer
+/// and explained fit, how many fit in all, and the keys ruled out.
+struct Keyed<K> {
+    shown: Vec<(K, String, Match)>,
+    matched: usize,
+    excluded: Vec<(K, Exclusion)>,
+}
+
+/// Ranks keys (providers, opportunities) by their best pair. Per key, any fit
+/// beats an exclusion, a higher score a lower one, ties go to the lower offer
+/// id, and a key every pair of which is excluded keeps the first exclusion
+/// met. Keys scoring below the configured minimum are dropped; ties between
+/// keys go to the lower key, so rankings are stable. Every pair is scored;
+/// only the `top` shown are explained.
+fn rank_keyed<'a, K: Ord + Copy>(
+    pairs: &[(K, &'a Opportunity, &'a Need, Candidate<'a>)],
+    config: &MatchConfig,
+    top: usize,
+) -> Keyed<K> {
+    let mut best: std::collections::BTreeMap<K, Result<(f64, usize), Exclusion>> =
+        std::collections::BTreeMap::new();
+    for (i, (key, o, need, c)) in pairs.iter().enumerate() {
+        let outcome = score(o, need, c, config);
+        let better = match (best.get(key), &outcome) {
             (None, _) | (Some(Err(_)), Ok(_)) => true,
-            (Some(Ok((held_offer, held))), Ok(new)) => {
-                let held: &Match = held;
-                new.score > held.score || (new.score == held.score && offer < *held_offer)
+            (Some(Ok((held, j))), Ok(new)) => {
+                *new > *held || (*new == *held && c.offer.id < pairs[*j].3.offer.id)
             }
             (Some(_), Err(_)) => false,
         };
         if better {
-            best.insert(key, outcome.map(|fit| (offer, fit)));
+            best.insert(*key, outcome.map(|s| (s, i)));
         }
     }
-    best
+    let mut fits = Vec::new();
+    let mut excluded = Vec::new();
+    for (key, outcome) in best {
+        match outcome {
+            Ok((s, i)) if s >= config.min_score => fits.push((s, key, i)),
+            Ok(_) => {}
+            Err(exclusion) => excluded.push((key, exclusion)),
+        }
+    }
+    fits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let matched = fits.len();
+    let shown = fits
+        .into_iter()
+        .take(top)
+        .filter_map(|(_, key, i)| {
+            let (_, o, need, c) = &pairs[i];
+            let fit = assess(o, need, c, config).ok()?;
+            Some((key, c.offer.id.to_string(), fit))
+        })
+        .collect();
+    Keyed {
+        shown,
+        matched,
+        excluded,
+    }
 }
 
-fn by_score<K: Ord>(a: (&f64, &K), b: (&f64, &K)) -> std::cmp::Ordering {
-    b.0.total_cmp(a.0).then_with(|| a.1.cmp(b.1))
-}
-
-/// Ranks providers by their best offer. A provider is excluded only when
-/// every one of its offers is; scores below the configured minimum are
-/// dropped; ties go to the lower provider id, so rankings are stable.
+/// Ranks providers by their best offer: at most `top` recommended, best
+/// first; a provider is excluded only when every one of its offers is.
 pub fn rank<'a>(
-    o: &Opportunity,
-    need: &Need,
+    o: &'a Opportunity,
+    need: &'a Need,
     candidates: impl IntoIterator<Item = Candidate<'a>>,
     config: &MatchConfig,
+    top: usize,
 ) -> Ranking {
-    let outcomes = candidates.into_iter().map(|c| {
-        (
-            c.provider.id.to_string(),
-            c.offer.id.to_string(),
-            assess(o, need, &c, config),
-        )
-    });
-    let mut ranking = Ranking::default();
-    for (provider, outcome) in best_per_key(outcomes) {
-        match outcome {
-            Ok((offer, fit)) if fit.score >= config.min_score => {
-                ranking.matches.push(ProviderMatch {
-                    provider,
-                    offer,
-                    fit,
-                })
-            }
-            Ok(_) => {}
-            Err(exclusion) => ranking.excluded.push(Excluded {
-                provider,
+    let pairs: Vec<_> = candidates
+        .into_iter()
+        .map(|c| (c.provider.id.as_str(), o, need, c))
+        .collect();
+    let keyed = rank_keyed(&pairs, config, top);
+    Ranking {
+        matches: keyed
+            .shown
+            .into_iter()
+            .map(|(provider, offer, fit)| ProviderMatch {
+                provider: provider.to_owned(),
+                offer,
+                fit,
+            })
+            .collect(),
+        matched: keyed.matched,
+        excluded: keyed
+            .excluded
+            .into_iter()
+            .map(|(provider, exclusion)| Excluded {
+                provider: provider.to_owned(),
                 exclusion,
-            }),
-        }
+            })
+            .collect(),
     }
-    ranking
-        .matches
-        .sort_by(|a, b| by_score((&a.fit.score, &a.provider), (&b.fit.score, &b.provider)));
-    ranking
 }
 
 /// An opportunity recommended to a provider, through its best offer.
@@ -614,46 +716,44 @@ pub struct RuledOut {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct OpportunityRanking {
     pub matches: Vec<OpportunityMatch>,
+    /// How many opportunities fit above the minimum score.
+    pub matched: usize,
     pub excluded: Vec<RuledOut>,
 }
 
 /// Ranks opportunities for one provider, each through the provider's best
-/// offer for it; the pairs are (opportunity, what it asks for, one offer).
+/// offer for it (at most `top`); the pairs are (opportunity, what it asks
+/// for, one offer).
 pub fn rank_opportunities<'a>(
     pairs: impl IntoIterator<Item = (&'a Opportunity, &'a Need, Candidate<'a>)>,
     config: &MatchConfig,
+    top: usize,
 ) -> OpportunityRanking {
-    let outcomes = pairs.into_iter().map(|(o, need, c)| {
-        (
-            o.id.to_string(),
-            c.offer.id.to_string(),
-            assess(o, need, &c, config),
-        )
-    });
-    let mut ranking = OpportunityRanking::default();
-    for (opportunity, outcome) in best_per_key(outcomes) {
-        match outcome {
-            Ok((offer, fit)) if fit.score >= config.min_score => {
-                ranking.matches.push(OpportunityMatch {
-                    opportunity,
-                    offer,
-                    fit,
-                })
-            }
-            Ok(_) => {}
-            Err(exclusion) => ranking.excluded.push(RuledOut {
-                opportunity,
+    let pairs: Vec<_> = pairs
+        .into_iter()
+        .map(|(o, need, c)| (o.id.as_str(), o, need, c))
+        .collect();
+    let keyed = rank_keyed(&pairs, config, top);
+    OpportunityRanking {
+        matches: keyed
+            .shown
+            .into_iter()
+            .map(|(opportunity, offer, fit)| OpportunityMatch {
+                opportunity: opportunity.to_owned(),
+                offer,
+                fit,
+            })
+            .collect(),
+        matched: keyed.matched,
+        excluded: keyed
+            .excluded
+            .into_iter()
+            .map(|(opportunity, exclusion)| RuledOut {
+                opportunity: opportunity.to_owned(),
                 exclusion,
-            }),
-        }
+            })
+            .collect(),
     }
-    ranking.matches.sort_by(|a, b| {
-        by_score(
-            (&a.fit.score, &a.opportunity),
-            (&b.fit.score, &b.opportunity),
-        )
-    });
-    ranking
 }
 
 #[cfg(test)]
@@ -706,7 +806,7 @@ mod tests {
             specialties: o.specialties.clone(),
             service_lines: o.service_lines.clone(),
             delivery_modes: o.delivery_modes.clone(),
-            inferred: false,
+            ..Need::default()
         }
     }
 
@@ -870,6 +970,13 @@ mod tests {
         assert!((weights - 1.0).abs() < 1e-9);
         assert!((m.score - m.features.iter().map(|x| x.contribution).sum::<f64>()).abs() < 1e-9);
         assert!(m.features.iter().all(|x| !x.reason.is_empty()));
+        let fast = score(
+            &bare,
+            &need_of(&bare),
+            &candidate(&p, &f, None),
+            &MatchConfig::default(),
+        );
+        assert_eq!(fast, Ok(m.score), "scoring alone must agree with assessing");
     }
 
     #[test]
@@ -926,7 +1033,7 @@ mod tests {
             (&kuwait, &nk, candidate(&p, &heart, Some(&s))),
             (&saudi, &ns, candidate(&p, &heart, Some(&s))),
         ];
-        let ranking = rank_opportunities(pairs, &MatchConfig::default());
+        let ranking = rank_opportunities(pairs, &MatchConfig::default(), 10);
         assert_eq!(ranking.matches.len(), 1);
         assert_eq!(ranking.matches[0].opportunity, "O1");
         assert_eq!(ranking.matches[0].offer, "F1");
@@ -947,7 +1054,7 @@ mod tests {
             candidate(&p2, &weak, None),
             candidate(&p3, &strong, Some(&excluding)),
         ];
-        let ranking = rank(&o, &need_of(&o), candidates, &MatchConfig::default());
+        let ranking = rank(&o, &need_of(&o), candidates, &MatchConfig::default(), 10);
         let order: Vec<&str> = ranking
             .matches
             .iter()
@@ -963,5 +1070,13 @@ mod tests {
             ),
             ("P3", Rule::ExcludedCountry)
         );
+        assert_eq!(ranking.matched, 2);
+        let first = rank(&o, &need_of(&o), candidates, &MatchConfig::default(), 1);
+        assert_eq!(
+            (first.matches.len(), first.matched, first.excluded.len()),
+            (1, 2, 1),
+            "the best one shown, both counted, the excluded all listed"
+        );
+        assert_eq!(first.matches[0], ranking.matches[0]);
     }
 }
