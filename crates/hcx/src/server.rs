@@ -1,4 +1,5 @@
-//! `hcx serve`: the web server, its index follower and graceful shutdown.
+//! `hcx serve`: the web server, the follower that keeps its index and
+//! matchmaking records up to date, and graceful shutdown.
 
 use std::time::Duration;
 
@@ -48,6 +49,9 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
                 tick.tick().await;
                 if let Err(e) = app.catch_up().await {
                     tracing::warn!(error = %e, "search index could not catch up");
+                }
+                if let Err(e) = app.follow_pool().await {
+                    tracing::warn!(error = %e, "matchmaking records could not catch up");
                 }
                 ticks += 1;
                 if ticks.is_multiple_of(PURGE_EVERY_TICKS)

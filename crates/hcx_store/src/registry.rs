@@ -202,6 +202,8 @@ const META: &str = "id, body, version, created_at, updated_at";
 const ROWS_PER_STATEMENT: usize = 20;
 /// Ids per `in (...)` lookup, for the same reason.
 const IDS_PER_STATEMENT: usize = 100;
+/// Rows read per statement when reading a whole table.
+const SCAN_PAGE: i64 = 5_000;
 
 /// A record ready to bind: its id, its column values and its body.
 type Prepared = (String, Vec<Cell>, String);
@@ -732,41 +734,53 @@ impl Store {
         .await
     }
 
-    /// Opportunities in id order after `after`, for walking the whole table in pages.
-    pub async fn scan_opportunities(
-        &self,
-        after: &str,
-        limit: i64,
-    ) -> Result<Vec<Versioned<Opportunity>>, StoreError> {
-        self.scan(OPPORTUNITIES, after, limit, as_opportunity).await
+    /// Every opportunity, in id order.
+    pub async fn all_opportunities(&self) -> Result<Vec<Versioned<Opportunity>>, StoreError> {
+        self.scan(OPPORTUNITIES, as_opportunity).await
     }
 
-    /// Offers in id order after `after`, for walking the whole table in pages.
-    pub async fn scan_offers(
-        &self,
-        after: &str,
-        limit: i64,
-    ) -> Result<Vec<Versioned<Offer>>, StoreError> {
-        self.scan(OFFERS, after, limit, as_offer).await
+    /// Every offer, in id order.
+    pub async fn all_offers(&self) -> Result<Vec<Versioned<Offer>>, StoreError> {
+        self.scan(OFFERS, as_offer).await
     }
 
+    /// Every organisation, in id order.
+    pub async fn all_organisations(&self) -> Result<Vec<Versioned<Organisation>>, StoreError> {
+        self.scan(ORGANISATIONS, as_organisation).await
+    }
+
+    /// Every strategy, in id order.
+    pub async fn all_strategies(&self) -> Result<Vec<Versioned<Strategy>>, StoreError> {
+        self.scan(STRATEGIES, as_strategy).await
+    }
+
+    /// A whole table in id order, read in pages so that no statement holds
+    /// the database for long.
     async fn scan<T>(
         &self,
         table: Table,
-        after: &str,
-        limit: i64,
         pick: fn(Record) -> Option<T>,
     ) -> Result<Vec<Versioned<T>>, StoreError> {
         let sql = format!(
             "select {META} from {} where id > $1 order by id limit $2",
             table.name
         );
-        let rows = sqlx::query(built(sql))
-            .bind(after)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(|r| decode(table, r, pick)).collect()
+        let mut all = Vec::new();
+        let mut after = String::new();
+        loop {
+            let rows = sqlx::query(built(sql.clone()))
+                .bind(&after)
+                .bind(SCAN_PAGE)
+                .fetch_all(&self.pool)
+                .await?;
+            let Some(last) = rows.last() else {
+                return Ok(all);
+            };
+            after = last.try_get("id")?;
+            for row in &rows {
+                all.push(decode(table, row, pick)?);
+            }
+        }
     }
 
     /// The opportunities with these ids, in the order given (missing ones skipped).
@@ -810,6 +824,14 @@ impl Store {
         ids: &[String],
     ) -> Result<Vec<Versioned<Organisation>>, StoreError> {
         self.by_ids(ORGANISATIONS, ids, as_organisation).await
+    }
+
+    /// The strategies with these ids, in the order given (missing ones skipped).
+    pub async fn strategies_by_ids(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<Versioned<Strategy>>, StoreError> {
+        self.by_ids(STRATEGIES, ids, as_strategy).await
     }
 
     /// The strategies of these providers (those that have one).

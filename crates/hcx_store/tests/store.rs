@@ -348,11 +348,17 @@ test_both_backends!(
             0
         );
         assert_eq!(store.list_strategies(0, 10).await.unwrap().total, 1);
-        let first = store.scan_opportunities("", 2).await.unwrap();
-        let ids: Vec<&str> = first.iter().map(|o| o.record.id.as_str()).collect();
-        assert_eq!(ids, ["O1", "O2"]);
-        assert_eq!(store.scan_opportunities("O2", 2).await.unwrap().len(), 1);
-        assert_eq!(store.scan_offers("", 10).await.unwrap().len(), 1);
+        let all = store.all_opportunities().await.unwrap();
+        let ids: Vec<&str> = all.iter().map(|o| o.record.id.as_str()).collect();
+        assert_eq!(ids, ["O1", "O2", "O3"]);
+        assert_eq!(store.all_offers().await.unwrap().len(), 1);
+        assert_eq!(store.all_strategies().await.unwrap().len(), 1);
+        let organisations = store.all_organisations().await.unwrap();
+        assert!(
+            organisations
+                .windows(2)
+                .all(|w| w[0].record.id < w[1].record.id)
+        );
     }
 );
 

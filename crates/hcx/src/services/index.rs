@@ -10,8 +10,6 @@ use super::{App, ServiceError};
 
 /// Changes read from the log per round.
 const CHANGES_PER_ROUND: i64 = 20_000;
-/// Records loaded per page during a rebuild.
-const REBUILD_PAGE: i64 = 5_000;
 
 /// What one round of catching up must do to the index.
 #[derive(Debug, Default)]
@@ -116,20 +114,8 @@ impl App {
             seq: self.store.latest_change().await?,
             ..Plan::default()
         };
-        let mut after = String::new();
-        loop {
-            let page = self.store.scan_opportunities(&after, REBUILD_PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = last.record.id.to_string();
-            plan.opportunities.extend(page);
-        }
-        after.clear();
-        loop {
-            let page = self.store.scan_offers(&after, REBUILD_PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = last.record.id.to_string();
-            plan.offers.extend(page);
-        }
+        plan.opportunities = self.store.all_opportunities().await?;
+        plan.offers = self.store.all_offers().await?;
         plan.names = self.store.organisation_names().await?;
         let documents = plan.opportunities.len() + plan.offers.len();
         self.write_plan(plan, true).await?;

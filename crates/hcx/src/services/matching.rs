@@ -1,18 +1,19 @@
 //! Matchmaking: the providers for an opportunity, ranked and explained.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use hcx_domain::access::Capability;
 use hcx_domain::matching::{self, Candidate, Excluded, Need, ProviderMatch};
 use hcx_domain::{Opportunity, synonyms};
-use hcx_search::OfferQuery;
 use serde::Serialize;
 
 use super::{App, Caller, ServiceError};
 
-/// Offers considered for one opportunity: the closest by words, and those
-/// sharing a specialty or service line with it.
-const CANDIDATES: usize = 400;
+/// Offers considered for one opportunity by their words: the closest this
+/// many, beside every offer of a specialty it asks for.
+const BY_WORDS: usize = 200;
+/// Opportunities considered for one offer by their words.
+const OPPORTUNITIES_BY_WORDS: usize = 400;
 
 /// What the need was read as.
 #[derive(Debug, Clone, Serialize)]
@@ -40,6 +41,8 @@ pub struct MatchReport {
     pub opportunity: String,
     pub need: NeedView,
     pub matches: Vec<ProviderMatch>,
+    /// How many providers fit above the minimum score; `matches` shows the best.
+    pub matched: usize,
     pub excluded: Vec<Excluded>,
 }
 
@@ -50,7 +53,7 @@ pub fn need_of(o: &Opportunity) -> (Need, Vec<Reading>) {
         specialties: o.specialties.clone(),
         service_lines: o.service_lines.clone(),
         delivery_modes: o.delivery_modes.clone(),
-        inferred: false,
+        ..Need::default()
     };
     let mut read = Vec::new();
     if need.specialties.is_empty()
@@ -123,97 +126,60 @@ impl App {
         let o = self.readable_opportunity(caller, id).await?;
         let (need, read_in_text) = need_of(&o);
 
-        let text = text_of(&o);
-        let by_words = {
-            let index = self.search.clone();
-            let extra = synonyms::expand_query(&text);
-            tokio::task::spawn_blocking(move || index.similar_offers(&text, &extra, CANDIDATES))
-                .await
-                .map_err(|e| ServiceError::Internal(format!("matching stopped: {e}")))??
+        let view = NeedView {
+            specialties: need.specialties.iter().map(ToString::to_string).collect(),
+            service_lines: need
+                .service_lines
+                .iter()
+                .map(|s| s.as_str().to_owned())
+                .collect(),
+            delivery_modes: need
+                .delivery_modes
+                .iter()
+                .map(|m| m.as_str().to_owned())
+                .collect(),
+            inferred: need.inferred,
+            read_in_text,
         };
-        let best = by_words.first().map_or(0.0, |h| h.score).max(f32::EPSILON);
-        let mut text_score: HashMap<String, f64> = by_words
-            .iter()
-            .map(|h| (h.id.to_string(), f64::from(h.score / best)))
-            .collect();
-        if !need.specialties.is_empty() || !need.service_lines.is_empty() {
-            let query = OfferQuery {
-                specialties: need.specialties.clone(),
-                limit: CANDIDATES,
-                ..OfferQuery::default()
-            };
-            let index = self.search.clone();
-            let by_specialty = tokio::task::spawn_blocking(move || index.search_offers(&query))
-                .await
-                .map_err(|e| ServiceError::Internal(format!("matching stopped: {e}")))??;
-            for hit in by_specialty.hits {
-                text_score.entry(hit.id.to_string()).or_insert(0.0);
+        let pool = self.pool().await?;
+        let index = self.search.clone();
+        let config = self.matching.clone();
+        let opportunity = o.id.to_string();
+        let ranking = tokio::task::spawn_blocking(move || -> Result<_, ServiceError> {
+            let text = text_of(&o);
+            let extra = synonyms::expand_query(&text);
+            let by_words = index.similar_offers(&text, &extra, BY_WORDS)?;
+            let best = by_words.first().map_or(0.0, |h| h.score).max(f32::EPSILON);
+            let mut text_score: BTreeMap<&str, f64> = by_words
+                .iter()
+                .map(|h| (h.id.as_str(), f64::from(h.score / best)))
+                .collect();
+            for id in pool.offering(&need.specialties) {
+                text_score.entry(id).or_insert(0.0);
             }
-        }
-
-        let ids: Vec<String> = text_score.keys().cloned().collect();
-        let offers = self.store.offers_by_ids(&ids).await?;
-        let mut provider_ids: Vec<String> = offers
-            .iter()
-            .map(|v| v.record.provider.to_string())
-            .collect();
-        provider_ids.sort();
-        provider_ids.dedup();
-        let providers: HashMap<String, _> = self
-            .store
-            .organisations_by_ids(&provider_ids)
-            .await?
-            .into_iter()
-            .map(|v| (v.record.id.to_string(), v.record))
-            .collect();
-        let strategies: HashMap<String, _> = self
-            .store
-            .strategies_of(&provider_ids)
-            .await?
-            .into_iter()
-            .map(|v| (v.record.provider.to_string(), v.record))
-            .collect();
-        let candidates = offers.iter().filter_map(|v| {
-            let offer = &v.record;
-            Some(Candidate {
-                provider: providers.get(offer.provider.as_str())?,
-                offer,
-                strategy: strategies.get(offer.provider.as_str()),
-                text: text_score.get(offer.id.as_str()).copied().unwrap_or(0.0),
-                committed_days: 0,
-                blocked: None,
-            })
-        });
-        let mut ranking = matching::rank(&o, &need, candidates, &self.matching);
-        ranking.matches.truncate(top);
+            let candidates = text_score
+                .iter()
+                .filter_map(|(id, text)| pool.candidate(id, *text));
+            Ok(matching::rank(&o, &need, candidates, &config, top))
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("matching stopped: {e}")))??;
         Ok(MatchReport {
-            opportunity: o.id.to_string(),
-            need: NeedView {
-                specialties: need.specialties.iter().map(ToString::to_string).collect(),
-                service_lines: need
-                    .service_lines
-                    .iter()
-                    .map(|s| s.as_str().to_owned())
-                    .collect(),
-                delivery_modes: need
-                    .delivery_modes
-                    .iter()
-                    .map(|m| m.as_str().to_owned())
-                    .collect(),
-                inferred: need.inferred,
-                read_in_text,
-            },
+            opportunity,
+            need: view,
             matches: ranking.matches,
+            matched: ranking.matched,
             excluded: ranking.excluded,
         })
     }
 }
-
 /// The opportunities for one provider.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProviderReport {
     pub provider: String,
     pub matches: Vec<matching::OpportunityMatch>,
+    /// How many opportunities fit above the minimum score; `matches` shows the best.
+    pub matched: usize,
     /// Opportunities its own rules (strategy, capacity) keep it from.
     pub excluded: Vec<matching::RuledOut>,
 }
@@ -260,7 +226,7 @@ impl App {
             let index = self.search.clone();
             let scope = scope.clone();
             let hits = tokio::task::spawn_blocking(move || {
-                index.similar_opportunities(&text, &[], &scope, CANDIDATES)
+                index.similar_opportunities(&text, &[], &scope, OPPORTUNITIES_BY_WORDS)
             })
             .await
             .map_err(|e| ServiceError::Internal(format!("matching stopped: {e}")))??;
@@ -304,11 +270,11 @@ impl App {
                 )
             })
         });
-        let mut ranking = matching::rank_opportunities(pairs, &self.matching);
-        ranking.matches.truncate(top);
+        let ranking = matching::rank_opportunities(pairs, &self.matching, top);
         Ok(ProviderReport {
             provider: id.to_owned(),
             matches: ranking.matches,
+            matched: ranking.matched,
             excluded: ranking.excluded,
         })
     }

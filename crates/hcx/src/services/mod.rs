@@ -8,6 +8,7 @@ pub mod import;
 pub mod index;
 pub mod introductions;
 pub mod matching;
+pub mod pool;
 pub mod registry;
 pub mod search;
 
@@ -33,6 +34,8 @@ pub struct App {
     pub matching: MatchConfig,
     /// One index catch-up at a time per process.
     sync_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Offers, providers and strategies in memory for matchmaking.
+    pool: pool::SharedPool,
 }
 
 /// Why a service call failed, in terms a caller can act on.
@@ -129,6 +132,7 @@ impl App {
             security,
             matching: MatchConfig::default(),
             sync_lock: Arc::new(tokio::sync::Mutex::new(())),
+            pool: pool::SharedPool::default(),
         }
     }
 }
