@@ -2,7 +2,7 @@
 //! need or an offer — for matchmaking. Unlike the search box, any word may
 //! match, and rarer words count for more (BM25).
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use hcx_domain::access::OpportunityScope;
 use hcx_domain::{OfferId, OpportunityId};
@@ -16,8 +16,10 @@ use crate::query::{Hit, OpportunityQuery};
 use crate::schema::Kind;
 use crate::{Result, SearchError, SearchIndex};
 
-/// Distinct words of a text used at most: a long tender adds little after these.
+/// Distinct words of a text read at most: a long tender adds little after these.
 const MAX_TERMS: usize = 256;
+/// Words of those queried: the most telling.
+const QUERY_TERMS: usize = 40;
 
 impl SearchIndex {
     /// Offers closest to `text` (plus `extra` words, such as the official
@@ -71,14 +73,14 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let index = searcher.index();
         let mut analyzer = index.tokenizer_for_field(self.fields.body)?;
-        let mut words = BTreeSet::new();
+        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
         for part in std::iter::once(text).chain(extra.iter().map(String::as_str)) {
             let mut stream = analyzer.token_stream(part);
-            while stream.advance() && words.len() < MAX_TERMS {
-                words.insert(stream.token().text.clone());
+            while stream.advance() && counts.len() < MAX_TERMS {
+                *counts.entry(stream.token().text.clone()).or_default() += 1;
             }
         }
-        if words.is_empty() || limit == 0 {
+        if counts.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
         let weighted = [
@@ -86,6 +88,28 @@ impl SearchIndex {
             (self.fields.body, 1.0),
             (self.fields.tags, 1.5),
         ];
+        // As "more like this" does: only the words that say most about the
+        // text, those frequent in it and rare in the index.
+        let documents = searcher.num_docs() as f64;
+        let mut telling: Vec<(f64, String)> = Vec::with_capacity(counts.len());
+        for (word, count) in counts {
+            let mut found = 0;
+            for (field, _) in weighted {
+                found += searcher.doc_freq(&Term::from_field_text(field, &word))?;
+            }
+            if found == 0 {
+                continue;
+            }
+            let found = found as f64;
+            let idf = (1.0 + (documents - found + 0.5).max(0.0) / (found + 0.5)).ln();
+            telling.push((f64::from(count) * idf, word));
+        }
+        telling.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        telling.truncate(QUERY_TERMS);
+        let words: Vec<String> = telling.into_iter().map(|(_, w)| w).collect();
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut any_word: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for word in &words {
             for (field, boost) in weighted {
