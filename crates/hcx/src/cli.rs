@@ -106,6 +106,10 @@ enum Command {
     Eval {
         #[arg(value_enum)]
         what: EvalWhat,
+        /// Also print each need: NDCG@5 of hcx and BM25, and hcx's top five
+        /// with their grades (x: kept out by a hard rule).
+        #[arg(long)]
+        cases: bool,
     },
     /// Rank the providers for an opportunity (or the opportunities for a
     /// provider), with the features of each score and those the hard rules keep out.
@@ -233,7 +237,7 @@ enum Scenario {
         providers: usize,
         #[arg(long, default_value_t = 30_000)]
         offers: usize,
-        #[arg(long, default_value_t = 2_000)]
+        #[arg(long, default_value_t = 10_000)]
         opportunities: usize,
         /// Opportunities ranked one at a time for the latency figures.
         #[arg(long, default_value_t = 500)]
@@ -599,12 +603,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Eval {
             what: EvalWhat::Match,
+            cases,
         } => {
             let scratch = tempfile::tempdir()?;
             config.set_database_url(&scratch.path().join("eval.db").display().to_string());
             config.index_dir = scratch.path().join("index");
             let app = App::open(&config).await?;
-            print!("{}", crate::eval::run(&app).await?);
+            let report = crate::eval::run(&app).await?;
+            print!("{report}");
+            if cases {
+                println!(
+                    "\nneed     kind       NDCG@5 hcx / BM25  hcx's top five (provider:grade)"
+                );
+                for case in &report.cases {
+                    println!("{case}");
+                }
+            }
             Ok(())
         }
         Command::Match {

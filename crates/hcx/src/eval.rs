@@ -100,11 +100,47 @@ impl Sums {
     }
 }
 
+/// How one labelled need fared.
+#[derive(Debug, Clone, Default)]
+pub struct CaseRow {
+    pub id: String,
+    pub free_text: bool,
+    /// NDCG@5 of hcx and of BM25.
+    pub ndcg5: (f64, f64),
+    /// hcx's top five, each with its grade (`x` when a hard rule keeps it out).
+    pub top: Vec<(String, String)>,
+}
+
 /// hcx and BM25, over all cases and by kind of need.
 #[derive(Debug, Clone, Default)]
 pub struct EvalReport {
     /// (subset, hcx, BM25)
     pub rows: Vec<(&'static str, Scores, Scores)>,
+    /// One row per need, in the set's order.
+    pub cases: Vec<CaseRow>,
+}
+
+impl fmt::Display for CaseRow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let top: Vec<String> = self
+            .top
+            .iter()
+            .map(|(provider, grade)| format!("{provider}:{grade}"))
+            .collect();
+        write!(
+            f,
+            "{:<8} {:<10} {:.3} / {:.3}  {}",
+            self.id,
+            if self.free_text {
+                "free text"
+            } else {
+                "structured"
+            },
+            self.ndcg5.0,
+            self.ndcg5.1,
+            top.join(" ")
+        )
+    }
 }
 
 impl EvalReport {
@@ -174,11 +210,32 @@ pub async fn run(app: &App) -> anyhow::Result<EvalReport> {
     .await?;
 
     let mut sums: HashMap<(&'static str, bool), Sums> = HashMap::new();
+    let mut cases_seen = Vec::with_capacity(cases.len());
     for case in &cases {
         let id = case.opportunity["id"].as_str().unwrap_or_default();
         let report = app.match_opportunity(&cli, id, DEPTH).await?;
         let ours: Vec<String> = report.matches.iter().map(|m| m.provider.clone()).collect();
         let baseline = bm25_ranking(app, id).await?;
+        cases_seen.push(CaseRow {
+            id: id.to_owned(),
+            free_text: case.free_text,
+            ndcg5: (
+                ndcg(&ours, &case.grades, 5),
+                ndcg(&baseline, &case.grades, 5),
+            ),
+            top: ours
+                .iter()
+                .take(5)
+                .map(|p| {
+                    let grade = if case.blocked.contains_key(p) {
+                        "x".to_owned()
+                    } else {
+                        case.grades.get(p).copied().unwrap_or(0).to_string()
+                    };
+                    (p.clone(), grade)
+                })
+                .collect(),
+        });
         let kind = if case.free_text {
             "free text"
         } else {
@@ -214,7 +271,10 @@ pub async fn run(app: &App) -> anyhow::Result<EvalReport> {
         (subset, of(true), of(false))
     })
     .collect();
-    Ok(EvalReport { rows })
+    Ok(EvalReport {
+        rows,
+        cases: cases_seen,
+    })
 }
 
 /// Providers by their best offer's BM25 score for the opportunity's words alone.
