@@ -521,3 +521,52 @@ async fn the_agency_introduces_providers_who_answer_and_the_buyer_sees_its_short
         ["declined", "introduce", "interested", "introduce"]
     );
 }
+
+#[tokio::test]
+async fn the_next_match_sees_strategies_and_offers_changed_since_the_last() {
+    use hcx::services::Caller;
+    use hcx_domain::Record;
+    let (app, _db) = demo_app().await;
+    let cli = Caller::command_line();
+    let need = "SA-MOH-2026-03";
+    let first = app.match_opportunity(&cli, need, 5).await.unwrap();
+    let top = first.matches[0].provider.clone();
+
+    // Its strategy now rules the country out: the next match says so.
+    let mut strategy = match app.store.strategy_of(&top).await.unwrap() {
+        Some(v) => Record::Strategy(v.record).to_value(),
+        None => {
+            serde_json::json!({"record": "strategy", "id": format!("{top}-S"), "provider": top})
+        }
+    };
+    strategy["excluded_countries"] = serde_json::json!(["SA"]);
+    strategy["target_countries"] = serde_json::json!([]);
+    let strategy = Record::parse_line(&strategy.to_string()).unwrap();
+    app.put(&cli, &strategy).await.unwrap();
+    let second = app.match_opportunity(&cli, need, 5).await.unwrap();
+    assert!(second.matches.iter().all(|m| m.provider != top));
+    let out = second.excluded.iter().find(|e| e.provider == top);
+    assert_eq!(
+        out.map(|e| e.exclusion.rule.as_str()),
+        Some("excluded_country"),
+        "{:?}",
+        second.excluded
+    );
+
+    // A new offer of a specialty the need was read as asking for is weighed
+    // at once, though no word of it is in the need.
+    let newcomer = Record::parse_line(
+        r#"{"record":"offer","id":"RTH-paed-cardiac-new","provider":"RTH","title":"Zzyzx programme","description":"Qwerty.","specialties":["221","321"],"service_lines":["education_training"],"delivery_modes":["in_country"]}"#,
+    )
+    .unwrap();
+    app.put(&cli, &newcomer).await.unwrap();
+    let third = app.match_opportunity(&cli, need, 100).await.unwrap();
+    assert!(
+        third
+            .matches
+            .iter()
+            .any(|m| m.offer == "RTH-paed-cardiac-new"),
+        "{:?}",
+        third.matches
+    );
+}

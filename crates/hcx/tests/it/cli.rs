@@ -449,7 +449,7 @@ fn match_ranks_providers_with_reasons_and_lists_those_the_rules_keep_out() {
 #[test]
 fn eval_match_scores_hcx_beside_bm25_on_the_labelled_set() {
     let dir = tempfile::tempdir().unwrap();
-    let out = hcx(dir.path(), "unused.db", &["eval", "match"]);
+    let out = hcx(dir.path(), "unused.db", &["eval", "match", "--cases"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     let row = |name: &str| -> Vec<f64> {
@@ -466,10 +466,21 @@ fn eval_match_scores_hcx_beside_bm25_on_the_labelled_set() {
     assert_eq!(all[0], 40.0, "{text}");
     let (ndcg5, bm25_ndcg5) = (all[1], all[2]);
     assert!(ndcg5 > bm25_ndcg5, "hcx ahead of BM25: {text}");
+    assert!(ndcg5 >= 0.90, "NDCG@5 of at least 0.90: {text}");
+    let (free, structured) = (row("free text")[1], row("structured")[1]);
+    assert!(
+        (free - structured).abs() <= 0.05,
+        "free-text needs within 0.05 of structured ones: {text}"
+    );
     assert_eq!(
         all[7], 0.0,
         "no provider a rule keeps out is in hcx's top 5: {text}"
     );
     assert!(all[8] > 0.0, "BM25 alone does recommend them: {text}");
     assert_eq!(row("free text")[0], 20.0);
+    // Each need on its own line, with hcx's top five and their grades.
+    let case = row("EVAL-21");
+    assert_eq!(case.len(), 2, "NDCG@5 of hcx and BM25: {text}");
+    let line = text.lines().find(|l| l.starts_with("EVAL-21")).unwrap();
+    assert_eq!(line.matches(':').count(), 5, "{line}");
 }
