@@ -607,29 +607,31 @@ struct Keyed<K> {
 }
 
 /// Ranks keys (providers, opportunities) by their best pair. Per key, any fit
-/// beats an exclusion, a higher score a lower one, ties go to the lower offer
-/// id, and a key every pair of which is excluded keeps the first exclusion
-/// met. Keys scoring below the configured minimum are dropped; ties between
-/// keys go to the lower key, so rankings are stable. Every pair is scored;
-/// only the `top` shown are explained.
+/// beats an exclusion, a higher score a lower one, and ties go to the lower
+/// offer id; a key every pair of which is excluded keeps the exclusion of its
+/// lowest offer id. Keys scoring below the configured minimum are dropped;
+/// ties between keys go to the lower key. So the order of the pairs never
+/// changes the ranking. Every pair is scored; only the `top` shown are
+/// explained.
 fn rank_keyed<'a, K: Ord + Copy>(
     pairs: &[(K, &'a Opportunity, &'a Need, Candidate<'a>)],
     config: &MatchConfig,
     top: usize,
 ) -> Keyed<K> {
-    let mut best: std::collections::BTreeMap<K, Result<(f64, usize), Exclusion>> =
+    // Per key: the best fit and its pair, or the exclusion kept and its pair.
+    let mut best: std::collections::BTreeMap<K, Result<(f64, usize), (Exclusion, usize)>> =
         std::collections::BTreeMap::new();
     for (i, (key, o, need, c)) in pairs.iter().enumerate() {
         let outcome = score(o, need, c, config);
+        let lower_offer = |j: usize| c.offer.id < pairs[j].3.offer.id;
         let better = match (best.get(key), &outcome) {
             (None, _) | (Some(Err(_)), Ok(_)) => true,
-            (Some(Ok((held, j))), Ok(new)) => {
-                *new > *held || (*new == *held && c.offer.id < pairs[*j].3.offer.id)
-            }
-            (Some(_), Err(_)) => false,
+            (Some(Ok((held, j))), Ok(new)) => *new > *held || (*new == *held && lower_offer(*j)),
+            (Some(Err((_, j))), Err(_)) => lower_offer(*j),
+            (Some(Ok(_)), Err(_)) => false,
         };
         if better {
-            best.insert(*key, outcome.map(|s| (s, i)));
+            best.insert(*key, outcome.map(|s| (s, i)).map_err(|e| (e, i)));
         }
     }
     let mut fits = Vec::new();
@@ -638,7 +640,7 @@ fn rank_keyed<'a, K: Ord + Copy>(
         match outcome {
             Ok((s, i)) if s >= config.min_score => fits.push((s, key, i)),
             Ok(_) => {}
-            Err(exclusion) => excluded.push((key, exclusion)),
+            Err((exclusion, _)) => excluded.push((key, exclusion)),
         }
     }
     fits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
@@ -1078,5 +1080,37 @@ mod tests {
             "the best one shown, both counted, the excluded all listed"
         );
         assert_eq!(first.matches[0], ranking.matches[0]);
+        let mut reversed = candidates;
+        reversed.reverse();
+        assert_eq!(
+            rank(&o, &need_of(&o), reversed, &MatchConfig::default(), 10),
+            ranking,
+            "the order of the candidates changes nothing"
+        );
+    }
+
+    #[test]
+    fn a_provider_whose_offers_are_all_excluded_keeps_the_rule_of_its_lowest_offer() {
+        let p = provider("P1");
+        let o = opportunity(
+            r#","specialties":["221"],"requirements":[{"id":"R1","title":"Surgery","service_line":"clinical_advice","days":50}]"#,
+        );
+        let s = strategy(r#","excluded_countries":["SA"]"#);
+        let mut full = offer(r#","specialties":["221"],"capacity_days_per_year":10"#);
+        full.id = crate::OfferId::parse("F0").unwrap();
+        let small = offer(r#","specialties":["221"],"capacity_days_per_year":20"#);
+        for order in [[full.clone(), small.clone()], [small.clone(), full.clone()]] {
+            let candidates = order.iter().map(|f| candidate(&p, f, Some(&s)));
+            let ranking = rank(&o, &need_of(&o), candidates, &MatchConfig::default(), 10);
+            assert_eq!(ranking.excluded.len(), 1);
+            assert!(
+                ranking.excluded[0]
+                    .exclusion
+                    .reason
+                    .contains("of its 10 a year"),
+                "{:?}",
+                ranking.excluded[0]
+            );
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! Matchmaking: the providers for an opportunity, ranked and explained.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 
 use hcx_domain::access::Capability;
 use hcx_domain::matching::{self, Candidate, Excluded, Need, ProviderMatch};
@@ -150,7 +152,7 @@ impl App {
             let extra = synonyms::expand_query(&text);
             let by_words = index.similar_offers(&text, &extra, BY_WORDS)?;
             let best = by_words.first().map_or(0.0, |h| h.score).max(f32::EPSILON);
-            let mut text_score: BTreeMap<&str, f64> = by_words
+            let mut text_score: FxHashMap<&str, f64> = by_words
                 .iter()
                 .map(|h| (h.id.as_str(), f64::from(h.score / best)))
                 .collect();

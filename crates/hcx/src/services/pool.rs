@@ -6,6 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use hcx_domain::codes::SpecialtyCode;
 use hcx_domain::matching::Candidate;
 use hcx_domain::{Offer, Organisation, Strategy};
@@ -21,28 +23,31 @@ const CHANGES_PER_ROUND: i64 = 20_000;
 pub struct Pool {
     seq: i64,
     loaded: bool,
-    offers: HashMap<String, Offer>,
-    organisations: HashMap<String, Organisation>,
+    offers: FxHashMap<String, Offer>,
+    organisations: FxHashMap<String, Organisation>,
     /// By provider id.
-    strategies: HashMap<String, Strategy>,
+    strategies: FxHashMap<String, Strategy>,
     /// Strategy id → provider id, to forget a deleted strategy.
-    strategy_of: HashMap<String, String>,
+    strategy_of: FxHashMap<String, String>,
     /// Offer ids by the specialties they offer.
-    by_specialty: HashMap<SpecialtyCode, BTreeSet<String>>,
+    by_specialty: FxHashMap<SpecialtyCode, BTreeSet<String>>,
 }
 
 /// The pool shared by the clones of one [`App`].
 pub(crate) type SharedPool = Arc<RwLock<Pool>>;
 
 impl Pool {
-    /// The ids of the offers that offer any of these specialties.
-    pub fn offering(&self, specialties: &[SpecialtyCode]) -> BTreeSet<&str> {
+    /// The ids of the offers that offer any of these specialties (an offer
+    /// of several comes once for each).
+    pub fn offering<'a>(
+        &'a self,
+        specialties: &'a [SpecialtyCode],
+    ) -> impl Iterator<Item = &'a str> + 'a {
         specialties
             .iter()
             .filter_map(|s| self.by_specialty.get(s))
             .flatten()
             .map(String::as_str)
-            .collect()
     }
 
     /// One offer as the engine weighs it, with its text relevance; `None`
