@@ -19,7 +19,7 @@ use crate::{Result, SearchError, SearchIndex};
 /// Distinct words of a text read at most: a long tender adds little after these.
 const MAX_TERMS: usize = 256;
 /// Words of those queried: the most telling.
-const QUERY_TERMS: usize = 40;
+const QUERY_TERMS: usize = 25;
 
 impl SearchIndex {
     /// Offers closest to `text` (plus `extra` words, such as the official
