@@ -131,6 +131,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t = MatchFormat::Table)]
         format: MatchFormat,
     },
+    /// Suggest long-term twinning partners for a UK provider (overseas
+    /// buyers) or an overseas buyer (UK providers), with the parts of each
+    /// score and where interest stands.
+    Twinning {
+        /// The provider or buyer to suggest partners for.
+        #[arg(long, value_name = "ID")]
+        organisation: String,
+        /// How many partners to list (those with interest either way come too).
+        #[arg(long, default_value_t = 10)]
+        top: usize,
+        #[arg(long, value_enum, default_value_t = MatchFormat::Table)]
+        format: MatchFormat,
+    },
     /// List records.
     List {
         #[arg(value_enum)]
@@ -355,6 +368,38 @@ fn print_provider_match(
         }
         t.print(Format::Table, &mut out)?;
     }
+    Ok(())
+}
+
+fn print_twinning(
+    report: &crate::services::twinning::TwinningReport,
+    format: MatchFormat,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if let MatchFormat::Json = format {
+        serde_json::to_writer_pretty(&mut out, report)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(out, "twinning partners for {}", report.organisation)?;
+    let mut t = Table::new(&["rank", "partner", "name", "score", "interest", "why"]);
+    for (i, s) in report.suggestions.iter().enumerate() {
+        let interest = match (s.interest_from_us, s.interest_from_them) {
+            (true, true) => "double match",
+            (true, false) => "ours",
+            (false, true) => "theirs",
+            (false, false) => "",
+        };
+        t.row([
+            (i + 1).to_string(),
+            s.partner.clone(),
+            s.name.clone(),
+            format!("{:.2}", s.fit.score),
+            interest.to_owned(),
+            strongest_reasons(&s.fit),
+        ]);
+    }
+    t.print(Format::Table, &mut out)?;
     Ok(())
 }
 
@@ -597,6 +642,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let report =
                 with_progress(async |progress| crate::demo::load(&app, progress).await).await?;
             let added = crate::demo::add_accounts(&app).await?;
+            crate::demo::add_twinning_interest(&app).await?;
             print_import(&report, Format::Table)?;
             println!("{added} demo account(s) added");
             Ok(())
@@ -640,6 +686,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 (None, None) => anyhow::bail!("give --opportunity ID or --provider ID"),
             }
+        }
+        Command::Twinning {
+            organisation,
+            top,
+            format,
+        } => {
+            let app = App::open(&config).await?;
+            let report = app
+                .twinning(&Caller::command_line(), &organisation, top)
+                .await?;
+            print_twinning(&report, format)
         }
         Command::User { action } => user(&App::open(&config).await?, action).await,
         Command::Token { action } => token(&App::open(&config).await?, action).await,

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::services::Security;
 use hcx_domain::matching::MatchConfig;
+use hcx_domain::twinning::TwinningConfig;
 
 /// Where hcx keeps its data and how it serves.
 #[derive(Clone, PartialEq)]
@@ -26,6 +27,8 @@ pub struct Config {
     pub security: Security,
     /// Matchmaking weights and thresholds (`[matching]` in the file).
     pub matching: MatchConfig,
+    /// Weights of twinning suggestions (`[twinning]` in the file).
+    pub twinning: TwinningConfig,
 }
 
 impl fmt::Debug for Config {
@@ -37,6 +40,7 @@ impl fmt::Debug for Config {
             .field("log_json", &self.log_json)
             .field("security", &self.security)
             .field("matching", &self.matching)
+            .field("twinning", &self.twinning)
             .finish()
     }
 }
@@ -50,6 +54,7 @@ impl Default for Config {
             log_json: false,
             security: Security::default(),
             matching: MatchConfig::default(),
+            twinning: TwinningConfig::default(),
         }
     }
 }
@@ -68,6 +73,7 @@ struct FileConfig {
     lockout_minutes: Option<u32>,
     secure_cookies: Option<bool>,
     matching: Option<MatchConfig>,
+    twinning: Option<TwinningConfig>,
 }
 
 impl Config {
@@ -115,6 +121,7 @@ impl Config {
             lockout_minutes: number("HCX_LOCKOUT_MINUTES")?,
             secure_cookies: flag("HCX_SECURE_COOKIES")?,
             matching: None,
+            twinning: None,
         };
         config.apply(env, "the environment")?;
         Ok(config)
@@ -151,6 +158,9 @@ impl Config {
         }
         if let Some(matching) = layer.matching {
             self.matching = matching;
+        }
+        if let Some(twinning) = layer.twinning {
+            self.twinning = twinning;
         }
         Ok(())
     }

@@ -91,3 +91,33 @@ pub async fn load(
     app.import(&Caller::command_line(), &sources(), progress)
         .await
 }
+
+/// Interest in twinning on both sides of one pair — Leeds Teaching Hospitals
+/// and the King Hussein Cancer Foundation, Amman, as in the sources — so that
+/// the demo shows a double match.
+const DEMO_TWINNING: [(&str, &str); 2] = [("RR8", "KHCF"), ("KHCF", "RR8")];
+
+/// Says the demo's interest in twinning where it is not said yet (and the
+/// organisations exist); returns how many were said.
+pub async fn add_twinning_interest(app: &App) -> Result<usize, ServiceError> {
+    let cli = Caller::command_line();
+    let mut added = 0;
+    for (organisation, partner) in DEMO_TWINNING {
+        let said = app.store.interests_involving(organisation).await?;
+        if said
+            .iter()
+            .any(|i| i.organisation == organisation && i.partner == partner)
+        {
+            continue;
+        }
+        match app
+            .express_twinning_interest(&cli, organisation, partner)
+            .await
+        {
+            Ok(_) => added += 1,
+            Err(ServiceError::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(added)
+}

@@ -28,6 +28,9 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
         let added = crate::demo::add_accounts(&app)
             .await
             .context("cannot add the demo accounts")?;
+        crate::demo::add_twinning_interest(&app)
+            .await
+            .context("cannot add the demo's interest in twinning")?;
         if added > 0 {
             eprintln!(
                 "demo accounts added (password {:?}): {}",

@@ -328,6 +328,39 @@ impl Actor {
         }
     }
 
+    /// Whether the actor sees an organisation's twinning suggestions: for a
+    /// provider, its own people and the agency; for an overseas buyer, its
+    /// own people, the posts of its country and the agency.
+    pub fn check_twinning(&self, o: &Organisation) -> Result<(), Denied> {
+        let allowed = self.is_staff()
+            || match o.kind {
+                OrgKind::Buyer => {
+                    (self.is(Role::Buyer) && self.is_member(&o.id))
+                        || self.post_countries().contains(&o.country)
+                }
+                _ => self.keeps_provider(&o.id),
+            };
+        if allowed {
+            Ok(())
+        } else {
+            self.signed_in(Denied::Forbidden)
+        }
+    }
+
+    /// Whether the actor may say, or unsay, that an organisation is
+    /// interested in twinning: its own people and the agency, nobody else.
+    pub fn check_twinning_interest(&self, o: &Organisation) -> Result<(), Denied> {
+        let own = match o.kind {
+            OrgKind::Buyer => self.is(Role::Buyer) && self.is_member(&o.id),
+            _ => self.keeps_provider(&o.id),
+        };
+        if self.is_staff() || own {
+            Ok(())
+        } else {
+            self.signed_in(Denied::Forbidden)
+        }
+    }
+
     /// Whether the actor sees a provider's commercial data: its strategy,
     /// prices and capacity.
     pub fn sees_commercial(&self, provider: &OrganisationId) -> bool {
@@ -519,6 +552,49 @@ mod tests {
         assert_eq!(buyer.check_replace(&old, &renamed), Ok(()));
         assert_eq!(buyer.check_replace(&old, &rekinded), Err(Denied::Forbidden));
         assert_eq!(buyer.check(Verb::Create, &old), Err(Denied::Forbidden));
+    }
+
+    #[test]
+    fn twinning_is_seen_by_each_sides_own_people_and_a_buyers_post_and_said_only_by_its_own() {
+        let org = |line: &str| match record(line) {
+            Record::Organisation(o) => o,
+            _ => unreachable!(),
+        };
+        let trust = org(
+            r#"{"record":"organisation","id":"RP4","name":"GOSH","kind":"provider","sector":"nhs","country":"GB"}"#,
+        );
+        let ministry = org(
+            r#"{"record":"organisation","id":"MOH-JO","name":"Ministry","kind":"buyer","sector":"government","country":"JO"}"#,
+        );
+        let provider = member(Role::Provider, "RP4", OrgKind::Provider, "GB");
+        let rival = member(Role::Provider, "RRV", OrgKind::Provider, "GB");
+        let buyer = member(Role::Buyer, "MOH-JO", OrgKind::Buyer, "JO");
+        let post = member(Role::Post, "POST-JO", OrgKind::Post, "JO");
+        let other_post = member(Role::Post, "POST-AE", OrgKind::Post, "AE");
+        let adviser = member(Role::Adviser, "HCUK", OrgKind::Agency, "GB");
+        for (actor, sees, says) in [
+            (&provider, (true, false), (true, false)),
+            (&rival, (false, false), (false, false)),
+            (&buyer, (false, true), (false, true)),
+            (&post, (false, true), (false, false)),
+            (&other_post, (false, false), (false, false)),
+            (&adviser, (true, true), (true, true)),
+        ] {
+            let got = (
+                actor.check_twinning(&trust).is_ok(),
+                actor.check_twinning(&ministry).is_ok(),
+            );
+            assert_eq!(got, sees, "{} sees", actor.id);
+            let got = (
+                actor.check_twinning_interest(&trust).is_ok(),
+                actor.check_twinning_interest(&ministry).is_ok(),
+            );
+            assert_eq!(got, says, "{} says", actor.id);
+        }
+        assert_eq!(
+            Actor::anonymous().check_twinning(&ministry),
+            Err(Denied::SignIn)
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod reference;
 pub mod strategy;
 pub mod synonyms;
 pub mod text;
+pub mod twinning;
 pub mod vocab;
 
 pub use codes::{

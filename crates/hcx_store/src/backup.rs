@@ -48,6 +48,7 @@ pub(crate) const TABLES: &[&str] = &[
     "strategies",
     "opportunities",
     "introductions",
+    "twinning_interests",
     "changes",
     "users",
     "memberships",

@@ -16,6 +16,7 @@ mod registry;
 mod rows;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod twinning;
 
 use std::str::FromStr;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -32,6 +33,7 @@ pub use migrate::SCHEMA_VERSION;
 pub use registry::{
     ApplySummary, Change, Counts, Expect, OpportunityFilter, OrganisationFilter, Page, Versioned,
 };
+pub use twinning::TwinningInterest;
 
 /// Settings of every SQLite connection: write-ahead logging (readers never
 /// wait for the writer), durable at checkpoints, foreign keys enforced, a wait

@@ -55,7 +55,8 @@ fn unpriced_opportunity(id: &str) -> Record {
 }
 
 /// Rows in every table: records (with an update, so versions differ), a user
-/// with memberships, a session, a token, a reset link and audit events.
+/// with memberships, a session, a token, a reset link, an introduction, an
+/// interest in twinning and audit events.
 async fn populate(store: &Store) {
     let mut records = vec![
         organisation("RR8", "provider"),
@@ -74,6 +75,10 @@ async fn populate(store: &Store) {
         .unwrap();
     store
         .introduce("O02", "RR8", Some("RR8-onc"), Some("oncology"), &author())
+        .await
+        .unwrap();
+    store
+        .express_interest("RR8", "KHCF", &author())
         .await
         .unwrap();
     store
@@ -239,7 +244,7 @@ test_both_backends!(
         assert_eq!(summary.schema_version, hcx_store::SCHEMA_VERSION);
         assert_eq!(summary.source_backend, name);
         assert_eq!(summary.replaced, 0);
-        assert_eq!(summary.tables.len(), 12);
+        assert_eq!(summary.tables.len(), 13);
         assert!(
             summary.tables.iter().all(|t| t.rows > 0),
             "every table has rows: {:?}",

@@ -779,3 +779,72 @@ test_both_backends!(
         assert_eq!(actions, ["declined", "introduce"]);
     }
 );
+
+test_both_backends!(
+    async fn twinning_interest_is_said_once_withdrawn_and_audited(store: &Store) {
+        store.apply(&world(), &author()).await.unwrap();
+        let said = store
+            .express_interest("RR8", "KHCF", &author())
+            .await
+            .unwrap();
+        assert_eq!(
+            (said.id.as_str(), said.expressed_by.as_str()),
+            ("RR8/KHCF", "user:u1")
+        );
+        let again = store
+            .express_interest("RR8", "KHCF", &author())
+            .await
+            .unwrap_err();
+        assert!(matches!(again, StoreError::Conflict(_)), "{again}");
+        let ghost = store
+            .express_interest("RR8", "GHOST", &author())
+            .await
+            .unwrap_err();
+        assert!(matches!(ghost, StoreError::NotFound { .. }), "{ghost}");
+        store
+            .express_interest("KHCF", "RR8", &author())
+            .await
+            .unwrap();
+        let pairs = |list: Vec<hcx_store::TwinningInterest>| {
+            list.into_iter().map(|i| i.id).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            pairs(store.interests_involving("KHCF").await.unwrap()),
+            ["RR8/KHCF", "KHCF/RR8"]
+        );
+        store
+            .withdraw_interest("RR8", "KHCF", &author())
+            .await
+            .unwrap();
+        assert_eq!(
+            pairs(store.interests_involving("RR8").await.unwrap()),
+            ["KHCF/RR8"]
+        );
+        let gone = store
+            .withdraw_interest("RR8", "KHCF", &author())
+            .await
+            .unwrap_err();
+        assert!(matches!(gone, StoreError::NotFound { .. }), "{gone}");
+        let events = store
+            .audit_events(
+                &AuditFilter {
+                    record_id: Some("RR8/KHCF".into()),
+                    ..AuditFilter::default()
+                },
+                10,
+            )
+            .await
+            .unwrap();
+        let actions: Vec<(&str, bool, bool)> = events
+            .iter()
+            .map(|e| (e.action.as_str(), e.before.is_some(), e.after.is_some()))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                ("withdraw_interest", true, false),
+                ("express_interest", false, true)
+            ]
+        );
+    }
+);

@@ -11,12 +11,14 @@ pub mod matching;
 pub mod pool;
 pub mod registry;
 pub mod search;
+pub mod twinning;
 
 use std::sync::Arc;
 
 use hcx_domain::Invalid;
 use hcx_domain::matching::MatchConfig;
 use hcx_domain::opportunity::LifecycleError;
+use hcx_domain::twinning::TwinningConfig;
 use hcx_search::SearchIndex;
 use hcx_store::{Store, StoreError};
 
@@ -32,6 +34,8 @@ pub struct App {
     pub security: Security,
     /// Weights and thresholds of matchmaking.
     pub matching: MatchConfig,
+    /// Weights of twinning suggestions.
+    pub twinning: TwinningConfig,
     /// One index catch-up at a time per process.
     sync_lock: Arc<tokio::sync::Mutex<()>>,
     /// Offers, providers and strategies in memory for matchmaking.
@@ -114,6 +118,7 @@ impl App {
         })?;
         let mut app = App::new(store, search, config.security.clone());
         app.matching = config.matching.clone();
+        app.twinning = config.twinning.clone();
         app.prepare_index().await?;
         Ok(app)
     }
@@ -131,6 +136,7 @@ impl App {
             search: Arc::new(search),
             security,
             matching: MatchConfig::default(),
+            twinning: TwinningConfig::default(),
             sync_lock: Arc::new(tokio::sync::Mutex::new(())),
             pool: pool::SharedPool::default(),
         }

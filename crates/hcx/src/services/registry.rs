@@ -7,7 +7,7 @@ use hcx_domain::access::Verb;
 use hcx_domain::interchange::Batch;
 use hcx_domain::opportunity::Action;
 use hcx_domain::vocab::OrgKind;
-use hcx_domain::{Invalid, Location, Opportunity, Record, Strategy};
+use hcx_domain::{Invalid, Location, Opportunity, Organisation, Record, Strategy};
 use hcx_store::{Expect, Page, Versioned};
 
 use super::{App, Caller, ServiceError};
@@ -140,6 +140,19 @@ impl App {
             record: caller.present(found.record),
             ..found
         })
+    }
+
+    /// An organisation of the directory (public to all), or not found.
+    pub async fn organisation(&self, id: &str) -> Result<Organisation, ServiceError> {
+        Ok(self
+            .store
+            .organisation(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound {
+                kind: "organisation",
+                id: id.to_owned(),
+            })?
+            .record)
     }
 
     /// A stored record, whoever asks.

@@ -100,11 +100,27 @@ fn expect(method: &Method, path: &str, role: &str, own: bool) -> Option<Expect> 
         }
         (
             "GET",
-            "/api/v1/organisations/{id}/matches" | "/api/v1/organisations/{id}/introductions",
+            "/api/v1/organisations/{id}/matches"
+            | "/api/v1/organisations/{id}/introductions"
+            | "/organisations/{id}/introductions",
         )
-        | ("POST", "/api/v1/opportunities/{id}/introductions/{provider}/answer") => {
-            allow(keeps_provider)
+        | (
+            "POST",
+            "/api/v1/opportunities/{id}/introductions/{provider}/answer"
+            | "/opportunities/{id}/introductions/{provider}/answer",
+        ) => allow(keeps_provider),
+        // Suggestions: each side's own people, the agency, and for a buyer
+        // the embassy team of its country (the post's "own" buyer).
+        ("GET", "/api/v1/organisations/{id}/twinning" | "/organisations/{id}/twinning") => {
+            allow(staff || (own && matches!(role, "provider" | "buyer" | "post")))
         }
+        // Interest is said only for one's own organisation, or by the agency.
+        ("POST" | "DELETE", "/api/v1/organisations/{id}/twinning/{partner}/interest")
+        | (
+            "POST",
+            "/organisations/{id}/twinning/{partner}/interest"
+            | "/organisations/{id}/twinning/{partner}/withdraw",
+        ) => allow(staff || (own && matches!(role, "provider" | "buyer"))),
         (
             "POST",
             "/api/v1/opportunities/{id}/introductions" | "/opportunities/{id}/introductions",
@@ -240,6 +256,20 @@ impl World {
         }
     }
 
+    /// A side of a twinning pair and its partner on the other side: the
+    /// person's own organisation (a post's is a buyer in its country), or another.
+    fn twinning_pair(&self, role: &str, own: bool) -> (&'static str, &'static str) {
+        let org = match (role, own) {
+            ("provider", true) => "RP4",
+            ("provider", false) => "RR8",
+            ("buyer" | "post", true) => "KW-MOH",
+            (_, false) => "SA-MOH",
+            (_, true) => "RP4",
+        };
+        let partner = if org.contains("MOH") { "RP4" } else { "KW-MOH" };
+        (org, partner)
+    }
+
     /// A provider: the person's own (for providers), or another.
     fn provider(&self, role: &str, own: bool) -> &'static str {
         if role == "provider" && own {
@@ -336,6 +366,52 @@ async fn request(w: &World, method: &Method, path: &str, role: &str, own: bool) 
         ) => {
             let org = w.org(role, own, ("RP4", "RR8"));
             get_as(&w.app, &who, &path.replace("{id}", org)).await
+        }
+        ("GET", "/organisations/{id}/introductions") => {
+            let org = w.org(role, own, ("RP4", "RR8"));
+            get_as(&w.app, &who, &path.replace("{id}", org)).await
+        }
+        ("POST", "/opportunities/{id}/introductions/{provider}/answer") => {
+            let (id, _) = w.draft_opportunity(role, own).await;
+            let provider = w.provider(role, own);
+            w.app
+                .store
+                .introduce(&id, provider, None, None, &Caller::command_line().author())
+                .await
+                .expect("introduced");
+            let uri = format!("/opportunities/{id}/introductions/{provider}/answer");
+            post_form(
+                &uri,
+                vec![("version", "1".into()), ("answer", "interested".into())],
+            )
+            .await
+        }
+        ("GET", "/api/v1/organisations/{id}/twinning" | "/organisations/{id}/twinning") => {
+            let (org, _) = w.twinning_pair(role, own);
+            get_as(&w.app, &who, &path.replace("{id}", org)).await
+        }
+        (
+            "POST" | "DELETE",
+            "/api/v1/organisations/{id}/twinning/{partner}/interest"
+            | "/organisations/{id}/twinning/{partner}/interest"
+            | "/organisations/{id}/twinning/{partner}/withdraw",
+        ) => {
+            let (org, partner) = w.twinning_pair(role, own);
+            let withdrawing = method == Method::DELETE || path.ends_with("/withdraw");
+            if withdrawing {
+                // There must be an interest to withdraw; it may be there already.
+                let _ = w
+                    .app
+                    .store
+                    .express_interest(org, partner, &Caller::command_line().author())
+                    .await;
+            }
+            let uri = path.replace("{id}", org).replace("{partner}", partner);
+            if path.starts_with("/api/") {
+                send_as(&w.app, &who, json_request(method, &uri, None)).await
+            } else {
+                post_form(&uri, vec![]).await
+            }
         }
         ("POST", "/api/v1/opportunities/{id}/introductions") => {
             let (id, _) = w.draft_opportunity(role, own).await;

@@ -28,6 +28,8 @@ async fn the_openapi_document_is_3_1_and_describes_every_collection() {
         "/opportunities/{id}/actions/{action}",
         "/import",
         "/export",
+        "/organisations/{id}/twinning",
+        "/organisations/{id}/twinning/{partner}/interest",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is documented");
     }
@@ -568,5 +570,72 @@ async fn the_next_match_sees_strategies_and_offers_changed_since_the_last() {
             .any(|m| m.offer == "RTH-paed-cardiac-new"),
         "{:?}",
         third.matches
+    );
+}
+
+#[tokio::test]
+async fn twinning_interest_is_said_for_ones_own_side_once_and_withdrawn() {
+    use crate::support::{Who, get_as, send_as};
+    let (app, _db) = demo_app().await;
+    let gosh = token_for(&app, "provider", "RP4").await;
+    let post = token_for(&app, "post", "POST-KW").await;
+    let call = async |who: &Who, method: &str, uri: &str| {
+        let request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .body(Body::empty())
+            .unwrap();
+        send_as(&app, who, request).await
+    };
+    let interest = "/api/v1/organisations/RP4/twinning/KW-MOH/interest";
+    let said = call(&gosh, "POST", interest).await;
+    assert_eq!(said.status, StatusCode::CREATED, "{}", said.text);
+    assert_eq!(said.json()["id"], "RP4/KW-MOH");
+    assert_eq!(
+        call(&gosh, "POST", interest).await.status,
+        StatusCode::CONFLICT
+    );
+    let same_side = call(
+        &gosh,
+        "POST",
+        "/api/v1/organisations/RP4/twinning/RR8/interest",
+    )
+    .await;
+    assert_eq!(same_side.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(same_side.json()["error"]["details"][0]["field"], "partner");
+    let by_post = call(
+        &post,
+        "POST",
+        "/api/v1/organisations/KW-MOH/twinning/RP4/interest",
+    )
+    .await;
+    assert_eq!(
+        by_post.status,
+        StatusCode::FORBIDDEN,
+        "a post sees but does not say"
+    );
+    let seen = get_as(&app, &post, "/api/v1/organisations/KW-MOH/twinning").await;
+    assert_eq!(seen.status, StatusCode::OK);
+    let gosh_seen = seen.json()["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["partner"] == "RP4")
+        .cloned()
+        .expect("a provider with interest is listed");
+    assert_eq!(
+        (
+            gosh_seen["interest_from_them"].clone(),
+            gosh_seen["double_match"].clone()
+        ),
+        (json!(true), json!(false))
+    );
+    assert_eq!(
+        call(&gosh, "DELETE", interest).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        call(&gosh, "DELETE", interest).await.status,
+        StatusCode::NOT_FOUND
     );
 }

@@ -52,6 +52,12 @@ const PAGES: &[(&str, &str)] = &[
         "/opportunities/SA-MOH-2027-01/matches",
         "Kept out by the rules",
     ),
+    ("/organisations/RP4/introductions", "No introductions yet"),
+    (
+        "/organisations/RP4/twinning",
+        "Overseas hospitals and ministries",
+    ),
+    ("/organisations/KW-MOH/twinning", "UK providers suggested"),
     ("/admin/users", "Add an account"),
     ("/admin/audit", "Before and after"),
 ];

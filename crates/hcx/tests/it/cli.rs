@@ -447,6 +447,45 @@ fn match_ranks_providers_with_reasons_and_lists_those_the_rules_keep_out() {
 }
 
 #[test]
+fn twinning_suggests_partners_best_first_and_the_demo_has_a_double_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(hcx(d, "a.db", &["demo"]).status.success());
+    let out = hcx(
+        d,
+        "a.db",
+        &["twinning", "--organisation", "RR8", "--format", "json"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["side"], "provider");
+    let suggestions = report["suggestions"].as_array().unwrap();
+    let scores: Vec<f64> = suggestions
+        .iter()
+        .map(|s| s["score"].as_f64().unwrap())
+        .collect();
+    assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)));
+    let khcf = suggestions
+        .iter()
+        .find(|s| s["partner"] == "KHCF")
+        .expect("the demo's twinned pair is suggested");
+    assert_eq!(khcf["double_match"], true, "{khcf}");
+    let table = hcx(d, "a.db", &["twinning", "--organisation", "KHCF"]);
+    assert!(
+        stdout(&table).contains("double match"),
+        "{}",
+        stdout(&table)
+    );
+    let agency = hcx(d, "a.db", &["twinning", "--organisation", "HCUK"]);
+    assert!(!agency.status.success());
+    assert!(
+        stderr(&agency).contains("twinning pairs a UK provider with an overseas buyer"),
+        "{}",
+        stderr(&agency)
+    );
+}
+
+#[test]
 fn eval_match_scores_hcx_beside_bm25_on_the_labelled_set() {
     let dir = tempfile::tempdir().unwrap();
     let out = hcx(dir.path(), "unused.db", &["eval", "match", "--cases"]);

@@ -245,3 +245,23 @@ pub async fn export(app: &App) -> String {
         .await
         .expect("export")
 }
+
+/// A browser session of a new account with `role` in `organisation`.
+pub async fn session_for(app: &App, role: &str, organisation: &str) -> Who {
+    let email = format!("{role}.{}@ui.test", organisation.to_lowercase());
+    app.add_user(
+        &Caller::command_line(),
+        &email,
+        &format!("{role} of {organisation}"),
+        role,
+        &[organisation.to_owned()],
+        Some(PASSWORD),
+    )
+    .await
+    .expect("account");
+    let signed_in = app.sign_in(&email, PASSWORD, None).await.expect("sign in");
+    Who::Session {
+        cookie: signed_in.session,
+        csrf: signed_in.csrf,
+    }
+}

@@ -1,9 +1,9 @@
 //! The web pages, driven in-process over the demo world. HTML is checked
 //! loosely: by the text and attributes a person or a screen reader relies on.
 
-use crate::support::{Reply, Who, demo_app, get, post_form_as};
+use crate::support::{Reply, Who, demo_app, get, get_as, post_form_as, session_for};
 use axum::http::StatusCode;
-use hcx::services::App;
+use hcx::services::{App, Caller};
 
 /// Posts a form the way a browser does, repeated names and all, as the test administrator.
 async fn post_form(app: &App, uri: &str, fields: &[(&str, &str)]) -> Reply {
@@ -582,4 +582,207 @@ async fn an_adviser_introduces_a_provider_from_the_match_page() {
     .await;
     assert_eq!(blocked.status, StatusCode::CONFLICT);
     assert!(blocked.text.contains("excluded_country"));
+}
+
+#[tokio::test]
+async fn a_provider_answers_its_introductions_by_form_and_the_buyer_sees_its_shortlist() {
+    let (app, _db) = demo_app().await;
+    let opportunity = "/opportunities/KW-MOH-2026-01";
+    let introduced = post_form(
+        &app,
+        &format!("{opportunity}/introductions"),
+        &[("provider", "RP4"), ("offer", "RP4-paed-advice")],
+    )
+    .await;
+    assert_eq!(
+        introduced.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        introduced.text
+    );
+    app.introduce(&Caller::command_line(), "KW-MOH-2026-01", "RR8", None, None)
+        .await
+        .expect("Leeds introduced");
+    app.answer_introduction(
+        &Caller::command_line(),
+        "KW-MOH-2026-01",
+        "RR8",
+        1,
+        false,
+        Some("no paediatric capacity this year"),
+    )
+    .await
+    .expect("Leeds declines");
+
+    let gosh = session_for(&app, "provider", "RP4").await;
+    let dashboard = get_as(&app, &gosh, "/").await;
+    assert!(dashboard.text.contains("/organisations/RP4/introductions"));
+    let page = get_as(&app, &gosh, "/organisations/RP4/introductions").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text.contains("Introduced by Test Admin"),
+        "who introduced it"
+    );
+    assert!(
+        page.text.contains("name=\"csrf\""),
+        "the forms carry the form token"
+    );
+
+    let answer = format!("{opportunity}/introductions/RP4/answer");
+    let no_reason = post_form_as(
+        &app,
+        &gosh,
+        &answer,
+        &[("version", "1"), ("answer", "declined"), ("reason", " ")],
+    )
+    .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason.text.contains("say why the provider declines"));
+    let stale = post_form_as(
+        &app,
+        &gosh,
+        &answer,
+        &[("version", "7"), ("answer", "interested")],
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(
+        stale.text.contains("changed by someone else"),
+        "{}",
+        stale.text
+    );
+    let yes = post_form_as(
+        &app,
+        &gosh,
+        &answer,
+        &[("version", "1"), ("answer", "interested")],
+    )
+    .await;
+    assert_eq!(yes.status, StatusCode::SEE_OTHER, "{}", yes.text);
+    assert_eq!(yes.headers["location"], "/organisations/RP4/introductions");
+    let after = get_as(&app, &gosh, "/organisations/RP4/introductions").await;
+    assert!(after.text.contains("badge-interested"));
+    let leeds = session_for(&app, "provider", "RR8").await;
+    let rival = post_form_as(
+        &app,
+        &leeds,
+        &answer,
+        &[
+            ("version", "2"),
+            ("answer", "declined"),
+            ("reason", "sabotage"),
+        ],
+    )
+    .await;
+    assert_eq!(rival.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get_as(&app, &leeds, "/organisations/RP4/introductions")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    let buyer = session_for(&app, "buyer", "KW-MOH").await;
+    let shortlist = get_as(&app, &buyer, opportunity).await;
+    assert!(shortlist.text.contains("Providers introduced"));
+    assert!(shortlist.text.contains("Great Ormond Street"));
+    assert!(
+        !shortlist.text.contains("Leeds Teaching") && !shortlist.text.contains("no paediatric"),
+        "declines are the agency's alone"
+    );
+    let agency = get(&app, opportunity).await;
+    assert!(agency.text.contains("Declined"));
+    assert!(agency.text.contains("no paediatric capacity this year"));
+}
+
+#[tokio::test]
+async fn twinning_is_a_double_match_only_while_both_sides_are_interested() {
+    let (app, _db) = demo_app().await;
+    let gosh = session_for(&app, "provider", "RP4").await;
+    let ministry = session_for(&app, "buyer", "KW-MOH").await;
+    let double = |page: &Reply| page.text.contains("badge-double");
+
+    let mine = get_as(&app, &gosh, "/organisations/RP4/twinning").await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(mine.text.contains("<meter"), "scores are drawn as bars");
+    let said = post_form_as(
+        &app,
+        &gosh,
+        "/organisations/RP4/twinning/KW-MOH/interest",
+        &[],
+    )
+    .await;
+    assert_eq!(said.status, StatusCode::SEE_OTHER, "{}", said.text);
+    let twice = post_form_as(
+        &app,
+        &gosh,
+        "/organisations/RP4/twinning/KW-MOH/interest",
+        &[],
+    )
+    .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert!(!double(
+        &get_as(&app, &gosh, "/organisations/RP4/twinning").await
+    ));
+
+    let theirs = get_as(&app, &ministry, "/organisations/KW-MOH/twinning").await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert!(theirs.text.contains("Great Ormond Street"));
+    assert!(!double(&theirs));
+    assert!(
+        !theirs.text.contains("Target market"),
+        "a buyer never sees a provider's strategy"
+    );
+    let forged = post_form_as(
+        &app,
+        &ministry,
+        "/organisations/RP4/twinning/KW-MOH/interest",
+        &[],
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "only for its own");
+    let back = post_form_as(
+        &app,
+        &ministry,
+        "/organisations/KW-MOH/twinning/RP4/interest",
+        &[],
+    )
+    .await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.text);
+    assert!(double(
+        &get_as(&app, &ministry, "/organisations/KW-MOH/twinning").await
+    ));
+    assert!(double(
+        &get_as(&app, &gosh, "/organisations/RP4/twinning").await
+    ));
+    let api = get(&app, "/api/v1/organisations/RP4/twinning?top=1")
+        .await
+        .json();
+    let kuwait = api["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["partner"] == "KW-MOH")
+        .expect("a partner with interest is listed beyond the top");
+    assert_eq!(kuwait["double_match"], true);
+
+    let withdrawn = post_form_as(
+        &app,
+        &gosh,
+        "/organisations/RP4/twinning/KW-MOH/withdraw",
+        &[],
+    )
+    .await;
+    assert_eq!(
+        withdrawn.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        withdrawn.text
+    );
+    assert!(!double(
+        &get_as(&app, &ministry, "/organisations/KW-MOH/twinning").await
+    ));
+    assert!(!double(
+        &get_as(&app, &gosh, "/organisations/RP4/twinning").await
+    ));
 }

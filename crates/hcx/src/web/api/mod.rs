@@ -8,6 +8,7 @@ mod records;
 mod schema;
 mod search;
 mod transfer;
+mod twinning;
 
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -69,6 +70,15 @@ pub fn routes() -> Routes {
             "/organisations/{id}/introductions",
             matching::list_introductions_of,
         )
+        .get("/organisations/{id}/twinning", twinning::list_twinning)
+        .post(
+            "/organisations/{id}/twinning/{partner}/interest",
+            twinning::create_twinning_interest,
+        )
+        .delete(
+            "/organisations/{id}/twinning/{partner}/interest",
+            twinning::delete_twinning_interest,
+        )
         .post("/import", transfer::import)
         .get("/export", transfer::export)
         .get("/me", account::get_me)
@@ -116,6 +126,7 @@ pub fn docs() -> Router<App> {
         records::update_opportunity, records::delete_opportunity, records::act_on_opportunity,
         matching::match_opportunity, matching::match_provider, matching::create_introduction,
         matching::list_introductions_to, matching::list_introductions_of, matching::answer_introduction,
+        twinning::list_twinning, twinning::create_twinning_interest, twinning::delete_twinning_interest,
         transfer::import, transfer::export, account::get_me, account::list_audit,
     ),
     components(schemas(
@@ -131,7 +142,7 @@ pub fn docs() -> Router<App> {
         (name = "strategies", description = "Providers' international policies"),
         (name = "opportunities", description = "Overseas needs and their lifecycle"),
         (name = "bulk", description = "Import and export in bulk"),
-        (name = "matchmaking", description = "Providers for opportunities, explained"),
+        (name = "matchmaking", description = "Providers for opportunities, explained; introductions; twinning partners"),
         (name = "accounts", description = "Who you are, and the audit log"),
     )
 )]

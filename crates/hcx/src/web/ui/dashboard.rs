@@ -10,6 +10,7 @@ use hcx_search::OpportunityQuery;
 use hcx_store::OpportunityFilter;
 
 use super::layout::{Layout, Section};
+use super::organisations::{shows_introductions, shows_twinning};
 use super::views::OpportunitySummary;
 use crate::services::{App, Caller};
 use crate::web::error::PageError;
@@ -36,6 +37,17 @@ pub struct DashboardPage {
     opportunities: Vec<Tally>,
     opportunities_total: i64,
     recent: Vec<OpportunitySummary>,
+    /// The viewer's own organisations, with their matchmaking pages.
+    own: Vec<OwnOrganisation>,
+}
+
+/// One of the viewer's organisations, and which of its pages apply.
+#[derive(Debug)]
+struct OwnOrganisation {
+    id: String,
+    name: String,
+    introductions: bool,
+    twinning: bool,
 }
 
 pub async fn get_dashboard(
@@ -58,6 +70,25 @@ pub async fn get_dashboard(
         ..OpportunityFilter::default()
     };
     let recent = app.store.list_opportunities(&published, 0, RECENT).await?;
+    let memberships: Vec<String> = caller
+        .actor
+        .memberships
+        .iter()
+        .map(|m| m.organisation.to_string())
+        .collect();
+    let own = app
+        .store
+        .organisations_by_ids(&memberships)
+        .await?
+        .into_iter()
+        .map(|v| OwnOrganisation {
+            introductions: shows_introductions(&caller, &v.record),
+            twinning: shows_twinning(&caller, &v.record),
+            id: v.record.id.to_string(),
+            name: v.record.name,
+        })
+        .filter(|o| o.introductions || o.twinning)
+        .collect();
     let count_of = |pairs: &[(String, i64)], name: &str| {
         pairs.iter().find(|(n, _)| n == name).map_or(0, |(_, c)| *c)
     };
@@ -91,5 +122,6 @@ pub async fn get_dashboard(
         organisations,
         opportunities,
         recent: OpportunitySummary::list(&app.store, &caller, &recent.items).await?,
+        own,
     })
 }

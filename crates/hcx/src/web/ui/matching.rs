@@ -64,7 +64,7 @@ impl MatchesPage {
         }
     }
 
-    fn percent(value: &f64) -> String {
+    pub(super) fn percent(value: &f64) -> String {
         format!("{:.0}%", value * 100.0)
     }
 }

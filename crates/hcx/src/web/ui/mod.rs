@@ -8,11 +8,13 @@ mod accounts;
 mod assets;
 mod dashboard;
 mod form;
+mod introductions;
 mod layout;
 mod matching;
 mod opportunities;
 mod organisations;
 mod params;
+mod twinning;
 mod views;
 
 use askama::Template;
@@ -44,6 +46,23 @@ pub fn routes() -> Routes {
         )
         .get("/organisations", organisations::list_organisations)
         .get("/organisations/{id}", organisations::get_organisation)
+        .get(
+            "/organisations/{id}/introductions",
+            introductions::get_introductions,
+        )
+        .post(
+            "/opportunities/{id}/introductions/{provider}/answer",
+            introductions::answer_introduction,
+        )
+        .get("/organisations/{id}/twinning", twinning::get_twinning)
+        .post(
+            "/organisations/{id}/twinning/{partner}/interest",
+            twinning::express_interest,
+        )
+        .post(
+            "/organisations/{id}/twinning/{partner}/withdraw",
+            twinning::withdraw_interest,
+        )
         .get("/login", accounts::get_login)
         .post("/login", accounts::sign_in)
         .post("/logout", accounts::sign_out)

@@ -178,6 +178,58 @@ pub struct OpportunityPage {
     can_match: bool,
     /// Why the last action could not be taken.
     problem: Option<String>,
+    /// For those who look after it: the providers introduced, by answer.
+    shortlist: Option<Shortlist>,
+}
+
+/// A provider introduced to an opportunity, by name.
+#[derive(Debug)]
+struct Introduced {
+    provider: String,
+    name: String,
+    /// Why it declined (only the agency sees declines).
+    reason: Option<String>,
+}
+
+/// The providers introduced to an opportunity, by where they stand.
+#[derive(Debug, Default)]
+struct Shortlist {
+    interested: Vec<Introduced>,
+    awaiting: Vec<Introduced>,
+    declined: Vec<Introduced>,
+}
+
+impl Shortlist {
+    /// The introductions the caller may see, through the service that scopes them.
+    async fn of(app: &App, caller: &Caller, id: &str) -> Result<Shortlist, ServiceError> {
+        let introductions = app.introductions_to(caller, id).await?;
+        let names = names_of(
+            &app.store,
+            introductions.iter().map(|i| i.provider.as_str()),
+        )
+        .await?;
+        let mut list = Shortlist::default();
+        for i in introductions {
+            let entry = Introduced {
+                name: names
+                    .get(&i.provider)
+                    .cloned()
+                    .unwrap_or_else(|| i.provider.clone()),
+                provider: i.provider,
+                reason: i.reason,
+            };
+            match i.status.as_str() {
+                "interested" => list.interested.push(entry),
+                "declined" => list.declined.push(entry),
+                _ => list.awaiting.push(entry),
+            }
+        }
+        Ok(list)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.interested.is_empty() && self.awaiting.is_empty() && self.declined.is_empty()
+    }
 }
 
 impl OpportunityPage {
@@ -214,6 +266,11 @@ impl OpportunityPage {
         let editable = caller
             .check(Verb::Update, &Record::Opportunity(o.clone()))
             .is_ok();
+        let shortlist = if caller.actor.looks_after(&o) {
+            Some(Shortlist::of(app, caller, id).await?)
+        } else {
+            None
+        };
         Ok(OpportunityPage {
             layout: Layout::within(o.title.clone(), Section::Opportunities),
             version,
@@ -229,6 +286,7 @@ impl OpportunityPage {
                 .check_capability(hcx_domain::access::Capability::Matchmaking)
                 .is_ok(),
             problem,
+            shortlist,
             o,
         })
     }

@@ -131,6 +131,20 @@ pub struct OrganisationPage {
     /// Whether the viewer sees this provider's strategy, prices and capacity.
     commercial: bool,
     signed_in: bool,
+    /// Whether the viewer sees the introductions made to this provider.
+    introductions: bool,
+    /// Whether the viewer sees its twinning suggestions.
+    twinning: bool,
+}
+
+/// Whether the viewer sees a provider's introductions: its own people and the agency.
+pub fn shows_introductions(caller: &Caller, org: &Organisation) -> bool {
+    org.can_offer() && caller.actor.sees_commercial(&org.id)
+}
+
+/// Whether the viewer sees an organisation's twinning suggestions.
+pub fn shows_twinning(caller: &Caller, org: &Organisation) -> bool {
+    (org.can_offer() || org.kind == OrgKind::Buyer) && caller.actor.check_twinning(org).is_ok()
 }
 
 pub async fn get_organisation(
@@ -202,6 +216,8 @@ pub async fn get_organisation(
         strategy,
         opportunities,
         commercial: caller.actor.sees_commercial(&org.id),
+        introductions: shows_introductions(&caller, &org),
+        twinning: shows_twinning(&caller, &org),
         signed_in: caller.actor.role.is_some(),
         org,
     })
