@@ -619,8 +619,8 @@ fn rank_keyed<'a, K: Ord + Copy>(
     top: usize,
 ) -> Keyed<K> {
     // Per key: the best fit and its pair, or the exclusion kept and its pair.
-    let mut best: std::collections::BTreeMap<K, Result<(f64, usize), (Exclusion, usize)>> =
-        std::collections::BTreeMap::new();
+    type Best = Result<(f64, usize), (Exclusion, usize)>;
+    let mut best: std::collections::BTreeMap<K, Best> = std::collections::BTreeMap::new();
     for (i, (key, o, need, c)) in pairs.iter().enumerate() {
         let outcome = score(o, need, c, config);
         let lower_offer = |j: usize| c.offer.id < pairs[j].3.offer.id;
