@@ -120,9 +120,8 @@ fn needs_fit(p: &ProviderSide<'_>, b: &BuyerSide<'_>, config: &MatchConfig) -> P
                         committed_days: 0,
                         blocked: None,
                     };
-                    matching::assess(o, need, &c, &work_only).ok()
+                    matching::score(o, need, &c, &work_only).ok()
                 })
-                .map(|m| m.score)
                 .fold(0.0, f64::max);
             (o, best)
         })
