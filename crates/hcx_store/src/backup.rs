@@ -54,6 +54,9 @@ pub(crate) const TABLES: &[&str] = &[
     "sessions",
     "api_tokens",
     "password_resets",
+    "subscriptions",
+    "notifications",
+    "jobs",
     "audit_events",
 ];
 
@@ -803,7 +806,15 @@ mod tests {
                     }
                 }
             }
-            assert_eq!(numbered, ["changes.seq", "audit_events.seq"]);
+            assert_eq!(
+                numbered,
+                [
+                    "changes.seq",
+                    "notifications.id",
+                    "jobs.id",
+                    "audit_events.seq"
+                ]
+            );
         }
     );
 

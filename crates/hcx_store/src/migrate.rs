@@ -34,6 +34,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0003_introductions.sql"),
         postgres: "",
     },
+    Migration {
+        version: 4,
+        name: "alerts",
+        sql: include_str!("../migrations/0004_alerts.sql"),
+        postgres: "",
+    },
 ];
 
 /// The schema version this build migrates to: the last migration's.
