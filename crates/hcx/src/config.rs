@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use serde::Deserialize;
 
 use crate::services::Security;
+use crate::services::mail::{MailConfig, Transport};
 use hcx_domain::matching::MatchConfig;
 
 /// Where hcx keeps its data and how it serves.
@@ -26,6 +27,10 @@ pub struct Config {
     pub security: Security,
     /// Matchmaking weights and thresholds (`[matching]` in the file).
     pub matching: MatchConfig,
+    /// Where people reach this hcx, for links in e-mails and feeds.
+    pub public_url: String,
+    /// How alert e-mails leave (`[email]` in the file).
+    pub email: MailConfig,
 }
 
 impl fmt::Debug for Config {
@@ -37,6 +42,8 @@ impl fmt::Debug for Config {
             .field("log_json", &self.log_json)
             .field("security", &self.security)
             .field("matching", &self.matching)
+            .field("public_url", &self.public_url)
+            .field("email", &self.email)
             .finish()
     }
 }
@@ -50,8 +57,25 @@ impl Default for Config {
             log_json: false,
             security: Security::default(),
             matching: MatchConfig::default(),
+            public_url: "http://127.0.0.1:8080".into(),
+            email: MailConfig::default(),
         }
     }
+}
+
+/// The `[email]` section of the file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmailFile {
+    /// `folder` (the default) or `smtp`.
+    transport: Option<String>,
+    folder: Option<PathBuf>,
+    host: Option<String>,
+    port: Option<u16>,
+    user: Option<String>,
+    password: Option<String>,
+    starttls: Option<bool>,
+    from: Option<String>,
 }
 
 /// The keys a configuration file may set.
@@ -68,6 +92,8 @@ struct FileConfig {
     lockout_minutes: Option<u32>,
     secure_cookies: Option<bool>,
     matching: Option<MatchConfig>,
+    public_url: Option<String>,
+    email: Option<EmailFile>,
 }
 
 impl Config {
@@ -115,6 +141,11 @@ impl Config {
             lockout_minutes: number("HCX_LOCKOUT_MINUTES")?,
             secure_cookies: flag("HCX_SECURE_COOKIES")?,
             matching: None,
+            public_url: env_var("HCX_PUBLIC_URL"),
+            email: env_var("HCX_SMTP_PASSWORD").map(|password| EmailFile {
+                password: Some(password),
+                ..EmailFile::default()
+            }),
         };
         config.apply(env, "the environment")?;
         Ok(config)
@@ -151,6 +182,67 @@ impl Config {
         }
         if let Some(matching) = layer.matching {
             self.matching = matching;
+        }
+        if let Some(url) = layer.public_url {
+            self.public_url = url.trim().trim_end_matches('/').to_owned();
+        }
+        if let Some(email) = layer.email {
+            self.apply_email(email, origin)?;
+        }
+        Ok(())
+    }
+
+    fn apply_email(&mut self, layer: EmailFile, origin: &str) -> anyhow::Result<()> {
+        if let Some(from) = layer.from {
+            self.email.from = from;
+        }
+        match layer.transport.as_deref() {
+            None => {}
+            Some("folder") => {
+                self.email.transport = Transport::Folder(crate::services::mail::default_folder());
+            }
+            Some("smtp") => {
+                self.email.transport = Transport::Smtp {
+                    host: String::new(),
+                    port: 587,
+                    user: None,
+                    password: None,
+                    starttls: true,
+                };
+            }
+            Some(other) => {
+                bail!("email.transport in {origin} must be \"folder\" or \"smtp\", not {other:?}")
+            }
+        }
+        match &mut self.email.transport {
+            Transport::Folder(folder) => {
+                if let Some(f) = layer.folder {
+                    *folder = f;
+                }
+            }
+            Transport::Smtp {
+                host,
+                port,
+                user,
+                password,
+                starttls,
+            } => {
+                if let Some(h) = layer.host {
+                    *host = h;
+                }
+                if let Some(p) = layer.port {
+                    *port = p;
+                }
+                if layer.user.is_some() {
+                    *user = layer.user;
+                }
+                if layer.password.is_some() {
+                    *password = layer.password;
+                }
+                if let Some(t) = layer.starttls {
+                    *starttls = t;
+                }
+            }
         }
         Ok(())
     }

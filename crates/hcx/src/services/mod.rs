@@ -2,11 +2,14 @@
 
 pub mod access;
 pub mod accounts;
+pub mod alerts;
 pub mod audit;
 pub mod export;
 pub mod import;
 pub mod index;
 pub mod introductions;
+pub mod jobs;
+pub mod mail;
 pub mod matching;
 pub mod registry;
 pub mod search;
@@ -31,8 +34,18 @@ pub struct App {
     pub security: Security,
     /// Weights and thresholds of matchmaking.
     pub matching: MatchConfig,
+    /// Where alert e-mails go and the links they carry.
+    pub alerting: Alerting,
     /// One index catch-up at a time per process.
     sync_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// How alerts reach people: e-mails, with links to the public address.
+#[derive(Debug, Clone)]
+pub struct Alerting {
+    pub mailer: mail::Mailer,
+    /// The public address of hcx, without a trailing slash.
+    pub public_url: String,
 }
 
 /// Why a service call failed, in terms a caller can act on.
@@ -111,6 +124,10 @@ impl App {
         })?;
         let mut app = App::new(store, search, config.security.clone());
         app.matching = config.matching.clone();
+        app.alerting = Alerting {
+            mailer: mail::Mailer::new(&config.email)?,
+            public_url: config.public_url.clone(),
+        };
         app.prepare_index().await?;
         Ok(app)
     }
@@ -128,6 +145,10 @@ impl App {
             search: Arc::new(search),
             security,
             matching: MatchConfig::default(),
+            alerting: Alerting {
+                mailer: mail::Mailer::default(),
+                public_url: crate::config::Config::default().public_url,
+            },
             sync_lock: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
