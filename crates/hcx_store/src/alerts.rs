@@ -173,6 +173,18 @@ pub(crate) fn is_published(body: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Appends the audit events of a write and commits it.
+async fn commit_audited(
+    mut tx: Transaction<'_, Any>,
+    author: &Author,
+    now: i64,
+    entries: &[Entry<'_>],
+) -> Result<(), StoreError> {
+    audit::append(&mut tx, author, now, entries).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 impl Store {
     /// Creates a subscription.
     pub async fn create_subscription(
@@ -211,8 +223,8 @@ impl Store {
         })?;
         let made = subscription_in(&mut tx, &new.id).await?;
         let after = json(&made);
-        audit::append(
-            &mut tx,
+        commit_audited(
+            tx,
             author,
             now,
             &[Entry {
@@ -221,18 +233,11 @@ impl Store {
             }],
         )
         .await?;
-        tx.commit().await?;
         Ok(made)
     }
 
     pub async fn subscription(&self, id: &str) -> Result<Option<Subscription>, StoreError> {
-        let row = sqlx::query(built(format!(
-            "select {SUBSCRIPTION_COLUMNS} from subscriptions where id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(subscription_of).transpose()
+        self.subscription_where("id", id).await
     }
 
     /// The subscription an unsubscribe or feed token belongs to.
@@ -240,10 +245,18 @@ impl Store {
         &self,
         token: &str,
     ) -> Result<Option<Subscription>, StoreError> {
+        self.subscription_where("token", token).await
+    }
+
+    async fn subscription_where(
+        &self,
+        column: &str,
+        key: &str,
+    ) -> Result<Option<Subscription>, StoreError> {
         let row = sqlx::query(built(format!(
-            "select {SUBSCRIPTION_COLUMNS} from subscriptions where token = $1"
+            "select {SUBSCRIPTION_COLUMNS} from subscriptions where {column} = $1"
         )))
-        .bind(token)
+        .bind(key)
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(subscription_of).transpose()
@@ -289,14 +302,13 @@ impl Store {
         if done.rows_affected() == 0 {
             return Ok(false);
         }
-        audit::append(
-            &mut tx,
+        commit_audited(
+            tx,
             author,
             now,
             &[Entry::of("unsubscribe", "subscription", id)],
         )
         .await?;
-        tx.commit().await?;
         Ok(true)
     }
 
@@ -313,8 +325,8 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        audit::append(
-            &mut tx,
+        commit_audited(
+            tx,
             author,
             now,
             &[Entry {
@@ -323,7 +335,6 @@ impl Store {
             }],
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -361,24 +372,24 @@ impl Store {
                 made.push(notification_of(&row)?);
             }
         }
-        if !made.is_empty() {
-            let subscriptions: Vec<&str> = made
-                .iter()
-                .filter_map(|n| n.subscription_id.as_deref())
-                .collect();
-            let after = json(&serde_json::json!({ "subscriptions": subscriptions }));
-            audit::append(
-                &mut tx,
-                author,
-                now,
-                &[Entry {
-                    after: Some(&after),
-                    ..Entry::of("notify", "opportunity", opportunity)
-                }],
-            )
-            .await?;
+        if made.is_empty() {
+            return Ok(made);
         }
-        tx.commit().await?;
+        let subscriptions: Vec<&str> = made
+            .iter()
+            .filter_map(|n| n.subscription_id.as_deref())
+            .collect();
+        let after = json(&serde_json::json!({ "subscriptions": subscriptions }));
+        commit_audited(
+            tx,
+            author,
+            now,
+            &[Entry {
+                after: Some(&after),
+                ..Entry::of("notify", "opportunity", opportunity)
+            }],
+        )
+        .await?;
         Ok(made)
     }
 
@@ -466,14 +477,13 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        audit::append(
-            &mut tx,
+        commit_audited(
+            tx,
             author,
             now,
             &[Entry::of("read", "notification", &id.to_string())],
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -513,8 +523,8 @@ impl Store {
             q.execute(&mut *tx).await?;
         }
         let after = json(&serde_json::json!({ "notifications": notifications }));
-        audit::append(
-            &mut tx,
+        commit_audited(
+            tx,
             author,
             now,
             &[Entry {
@@ -523,7 +533,6 @@ impl Store {
             }],
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

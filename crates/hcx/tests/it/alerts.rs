@@ -64,6 +64,13 @@ fn search(text: &str, countries: &[&str]) -> NewAlert {
     }
 }
 
+fn daily(alert: NewAlert) -> NewAlert {
+    NewAlert {
+        cadence: Cadence::Daily,
+        ..alert
+    }
+}
+
 fn my_offers(provider: &str) -> NewAlert {
     NewAlert {
         kind: AlertKind::MyOffers,
@@ -180,15 +187,9 @@ async fn publishing_notifies_exactly_the_subscribers_it_should_and_mails_them() 
     app.subscribe(&elsewhere, &search("cardiac", &["JO"]))
         .await
         .unwrap();
-    app.subscribe(
-        &adviser,
-        &NewAlert {
-            cadence: Cadence::Daily,
-            ..search("", &["KW"])
-        },
-    )
-    .await
-    .unwrap();
+    app.subscribe(&adviser, &daily(search("", &["KW"])))
+        .await
+        .unwrap();
 
     publish(&app, "ALERT-1").await;
     let now = now_ms();
@@ -234,15 +235,9 @@ async fn publishing_notifies_exactly_the_subscribers_it_should_and_mails_them() 
 async fn a_daily_alert_sends_one_digest_of_the_days_matches() {
     let (app, _db, outbox) = quiet_demo().await;
     let adviser = person(&app, "digest@alerts.test", "adviser", &["HCUK"]).await;
-    app.subscribe(
-        &adviser,
-        &NewAlert {
-            cadence: Cadence::Daily,
-            ..search("cardiac", &["KW"])
-        },
-    )
-    .await
-    .unwrap();
+    app.subscribe(&adviser, &daily(search("cardiac", &["KW"])))
+        .await
+        .unwrap();
     pending(&app, "DIGEST-1", "Cardiac nursing in Kuwait City").await;
     pending(&app, "DIGEST-2", "Cardiac surgery mentoring in Jahra").await;
     publish(&app, "DIGEST-1").await;
