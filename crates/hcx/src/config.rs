@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use serde::Deserialize;
 
 use crate::services::Security;
-use crate::services::mail::{MailConfig, Transport};
+use crate::services::mail::{MailConfig, SmtpRelay, Transport};
 use hcx_domain::matching::MatchConfig;
 
 /// Where hcx keeps its data and how it serves.
@@ -202,13 +202,7 @@ impl Config {
                 self.email.transport = Transport::Folder(crate::services::mail::default_folder());
             }
             Some("smtp") => {
-                self.email.transport = Transport::Smtp {
-                    host: String::new(),
-                    port: 587,
-                    user: None,
-                    password: None,
-                    starttls: true,
-                };
+                self.email.transport = Transport::Smtp(SmtpRelay::default());
             }
             Some(other) => {
                 bail!("email.transport in {origin} must be \"folder\" or \"smtp\", not {other:?}")
@@ -220,27 +214,21 @@ impl Config {
                     *folder = f;
                 }
             }
-            Transport::Smtp {
-                host,
-                port,
-                user,
-                password,
-                starttls,
-            } => {
+            Transport::Smtp(relay) => {
                 if let Some(h) = layer.host {
-                    *host = h;
+                    relay.host = h;
                 }
                 if let Some(p) = layer.port {
-                    *port = p;
+                    relay.port = p;
                 }
                 if layer.user.is_some() {
-                    *user = layer.user;
+                    relay.user = layer.user;
                 }
                 if layer.password.is_some() {
-                    *password = layer.password;
+                    relay.password = layer.password;
                 }
                 if let Some(t) = layer.starttls {
-                    *starttls = t;
+                    relay.starttls = t;
                 }
             }
         }
@@ -311,6 +299,34 @@ mod tests {
         std::fs::write(&path, "adress = \"x\"\n").unwrap();
         let err = format!("{:#}", Config::load(Some(&path)).unwrap_err());
         assert!(err.contains("adress"), "{err}");
+    }
+
+    #[test]
+    fn the_email_section_chooses_the_transport_and_the_public_address_loses_its_slash() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hcx.toml");
+        std::fs::write(
+            &path,
+            "public_url = \"https://hcx.example.org/\"\n[email]\ntransport = \"smtp\"\nhost = \"smtp.example.org\"\nport = 2525\nfrom = \"hcx <alerts@example.org>\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&path)).unwrap();
+        assert_eq!(c.public_url, "https://hcx.example.org");
+        assert_eq!(c.email.from, "hcx <alerts@example.org>");
+        let Transport::Smtp(relay) = &c.email.transport else {
+            panic!("{:?}", c.email);
+        };
+        assert_eq!(
+            (relay.host.as_str(), relay.port, relay.starttls),
+            ("smtp.example.org", 2525, true)
+        );
+        std::fs::write(&path, "[email]\ntransport = \"pigeon\"\n").unwrap();
+        let err = format!("{:#}", Config::load(Some(&path)).unwrap_err());
+        assert!(err.contains("pigeon"), "{err}");
+        assert!(matches!(
+            Config::default().email.transport,
+            Transport::Folder(_)
+        ));
     }
 
     #[test]

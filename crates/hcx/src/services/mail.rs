@@ -11,19 +11,34 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use super::ServiceError;
 
 /// How e-mails leave hcx.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Transport {
     /// Each message as an `.eml` file in this folder (the default: nothing is sent).
     Folder(PathBuf),
-    /// An SMTP relay; without STARTTLS the connection is plain text, for a
-    /// relay on the same host.
-    Smtp {
-        host: String,
-        port: u16,
-        user: Option<String>,
-        password: Option<String>,
-        starttls: bool,
-    },
+    Smtp(SmtpRelay),
+}
+
+/// An SMTP relay; without STARTTLS the connection is plain text, for a
+/// relay on the same host.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpRelay {
+    pub host: String,
+    pub port: u16,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub starttls: bool,
+}
+
+impl Default for SmtpRelay {
+    fn default() -> Self {
+        SmtpRelay {
+            host: String::new(),
+            port: 587,
+            user: None,
+            password: None,
+            starttls: true,
+        }
+    }
 }
 
 /// The `[email]` settings.
@@ -48,25 +63,15 @@ impl Default for MailConfig {
     }
 }
 
-impl fmt::Debug for Transport {
+impl fmt::Debug for SmtpRelay {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Transport::Folder(folder) => f.debug_tuple("Folder").field(folder).finish(),
-            Transport::Smtp {
-                host,
-                port,
-                user,
-                password,
-                starttls,
-            } => f
-                .debug_struct("Smtp")
-                .field("host", host)
-                .field("port", port)
-                .field("user", user)
-                .field("password", &password.as_ref().map(|_| "***"))
-                .field("starttls", starttls)
-                .finish(),
-        }
+        f.debug_struct("SmtpRelay")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("starttls", &self.starttls)
+            .finish()
     }
 }
 
@@ -128,13 +133,13 @@ impl Mailer {
             .map_err(|e| mail_error(&format!("email.from {:?}", config.from), e))?;
         let sender = match &config.transport {
             Transport::Folder(folder) => Sender::Folder(folder.clone()),
-            Transport::Smtp {
+            Transport::Smtp(SmtpRelay {
                 host,
                 port,
                 user,
                 password,
                 starttls,
-            } => {
+            }) => {
                 if host.trim().is_empty() {
                     return Err(mail_error(
                         "email.host",
@@ -241,13 +246,12 @@ mod tests {
     #[test]
     fn the_smtp_password_never_appears_in_debug_output() {
         let config = MailConfig {
-            transport: Transport::Smtp {
+            transport: Transport::Smtp(SmtpRelay {
                 host: "smtp.example.org".into(),
-                port: 587,
                 user: Some("hcx".into()),
                 password: Some("hunter2".into()),
-                starttls: true,
-            },
+                ..SmtpRelay::default()
+            }),
             ..MailConfig::default()
         };
         assert!(!format!("{config:?}").contains("hunter2"));
@@ -258,13 +262,10 @@ mod tests {
     #[test]
     fn an_smtp_relay_needs_a_host() {
         let config = MailConfig {
-            transport: Transport::Smtp {
+            transport: Transport::Smtp(SmtpRelay {
                 host: " ".into(),
-                port: 25,
-                user: None,
-                password: None,
-                starttls: false,
-            },
+                ..SmtpRelay::default()
+            }),
             ..MailConfig::default()
         };
         assert!(Mailer::new(&config).is_err());
