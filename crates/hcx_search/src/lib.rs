@@ -30,7 +30,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 use crate::collector::{Dimension, FacetedTop, Outcome, Scope};
 use crate::schema::{Fields, Kind};
 
-pub use crate::one::finds;
+pub use crate::one::Opening;
 pub use crate::query::{
     DEFAULT_LIMIT, FacetCount, Hit, Hits, MAX_LIMIT, OfferFacets, OfferHits, OfferQuery,
     OpportunityFacets, OpportunityHits, OpportunityQuery,

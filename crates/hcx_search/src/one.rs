@@ -18,63 +18,88 @@ fn terms(analyzer: &mut TextAnalyzer, text: &str, into: &mut HashSet<String>) {
     }
 }
 
-/// Whether a search would find this opportunity: every filter given admits
-/// it, and every word of the text is among the words the index searches (its
-/// title, description, parts, classifications, country, service lines and
-/// specialties). Query syntax is read as plain words, and buyers' names are
-/// not searched, as for visitors who may not know the buyer. The query's
-/// scope is not consulted: the caller checks who may see the opportunity.
-pub fn finds(query: &OpportunityQuery, o: &Opportunity) -> bool {
-    let admits = |empty: bool, found: bool| empty || found;
-    let filters = admits(
-        query.countries.is_empty(),
-        query.countries.contains(&o.country),
-    ) && admits(
-        query.service_lines.is_empty(),
-        o.service_lines
-            .iter()
-            .any(|s| query.service_lines.contains(s)),
-    ) && admits(
-        query.specialties.is_empty(),
-        o.specialties.iter().any(|s| query.specialties.contains(s)),
-    ) && admits(
-        query.statuses.is_empty(),
-        query.statuses.contains(&o.status),
-    ) && admits(query.sources.is_empty(), query.sources.contains(&o.source))
-        && admits(
-            query.value_bands.is_empty(),
-            query.value_bands.contains(&o.value_band()),
-        );
-    if !filters {
-        return false;
+/// One opportunity read once, as the index reads it, to be checked
+/// against many searches (the saved searches of every subscriber).
+pub struct Opening<'a> {
+    o: &'a Opportunity,
+    analyzer: TextAnalyzer,
+    /// The words the index searches: title, description, parts,
+    /// classifications, country, service lines and specialties.
+    words: HashSet<String>,
+}
+
+impl std::fmt::Debug for Opening<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Opening")
+            .field("opportunity", &self.o.id)
+            .field("words", &self.words.len())
+            .finish()
     }
-    let Some(text) = query.text.as_deref().filter(|t| !t.trim().is_empty()) else {
-        return true;
-    };
-    let mut analyzer = analyzer();
-    let mut wanted = HashSet::new();
-    terms(&mut analyzer, text, &mut wanted);
-    let mut have = HashSet::new();
-    let mut read = |t: &str| terms(&mut analyzer, t, &mut have);
-    read(&o.title);
-    read(&o.description);
-    for r in &o.requirements {
-        read(&r.title);
-    }
-    for c in &o.classifications {
-        if let Some(d) = &c.description {
-            read(d);
+}
+
+impl<'a> Opening<'a> {
+    pub fn of(o: &'a Opportunity) -> Opening<'a> {
+        let mut analyzer = analyzer();
+        let mut words = HashSet::new();
+        let mut read = |t: &str| terms(&mut analyzer, t, &mut words);
+        read(&o.title);
+        read(&o.description);
+        for r in &o.requirements {
+            read(&r.title);
         }
+        for c in &o.classifications {
+            if let Some(d) = &c.description {
+                read(d);
+            }
+        }
+        read(o.country.name());
+        read(o.country.as_str());
+        for s in &o.service_lines {
+            read(s.label());
+        }
+        for s in &o.specialties {
+            read(s.name());
+        }
+        Opening { o, analyzer, words }
     }
-    read(o.country.name());
-    read(o.country.as_str());
-    for s in &o.service_lines {
-        read(s.label());
+
+    /// Whether the search would find this opportunity: every filter given
+    /// admits it, and every word of the text is among its words. Query
+    /// syntax is read as plain words, and buyers' names are not searched, as
+    /// for visitors who may not know the buyer. The query's scope is not
+    /// consulted: the caller checks who may see the opportunity.
+    pub fn found_by(&mut self, query: &OpportunityQuery) -> bool {
+        let o = self.o;
+        let admits = |empty: bool, found: bool| empty || found;
+        let filters = admits(
+            query.countries.is_empty(),
+            query.countries.contains(&o.country),
+        ) && admits(
+            query.service_lines.is_empty(),
+            o.service_lines
+                .iter()
+                .any(|s| query.service_lines.contains(s)),
+        ) && admits(
+            query.specialties.is_empty(),
+            o.specialties.iter().any(|s| query.specialties.contains(s)),
+        ) && admits(
+            query.statuses.is_empty(),
+            query.statuses.contains(&o.status),
+        ) && admits(query.sources.is_empty(), query.sources.contains(&o.source))
+            && admits(
+                query.value_bands.is_empty(),
+                query.value_bands.contains(&o.value_band()),
+            );
+        if !filters {
+            return false;
+        }
+        let Some(text) = query.text.as_deref().filter(|t| !t.trim().is_empty()) else {
+            return true;
+        };
+        let mut wanted = HashSet::new();
+        terms(&mut self.analyzer, text, &mut wanted);
+        wanted.iter().all(|w| self.words.contains(w))
     }
-    for s in &o.specialties {
-        read(s.name());
-    }
-    wanted.iter().all(|w| have.contains(w))
 }
 
 #[cfg(test)]
@@ -97,10 +122,10 @@ mod tests {
             text: Some(text.into()),
             ..OpportunityQuery::default()
         };
-        assert!(finds(&q("nurse training"), &o));
-        assert!(finds(&q("Kuwait the surgery"), &o));
-        assert!(!finds(&q("nurse diabetes"), &o));
-        assert!(finds(&OpportunityQuery::default(), &o));
+        assert!(Opening::of(&o).found_by(&q("nurse training")));
+        assert!(Opening::of(&o).found_by(&q("Kuwait the surgery")));
+        assert!(!Opening::of(&o).found_by(&q("nurse diabetes")));
+        assert!(Opening::of(&o).found_by(&OpportunityQuery::default()));
     }
 
     #[test]
@@ -113,16 +138,16 @@ mod tests {
             statuses: vec![Status::Published],
             ..OpportunityQuery::default()
         };
-        assert!(finds(&in_kw, &o));
+        assert!(Opening::of(&o).found_by(&in_kw));
         let in_jo = OpportunityQuery {
             countries: vec![jo],
             ..OpportunityQuery::default()
         };
-        assert!(!finds(&in_jo, &o));
+        assert!(!Opening::of(&o).found_by(&in_jo));
         let drafts = OpportunityQuery {
             statuses: vec![Status::Draft],
             ..OpportunityQuery::default()
         };
-        assert!(!finds(&drafts, &o));
+        assert!(!Opening::of(&o).found_by(&drafts));
     }
 }

@@ -158,11 +158,12 @@ impl App {
             HashSet::new()
         };
         let record = Record::Opportunity(o.clone());
+        let mut opening = hcx_search::Opening::of(&o);
         let mut people: HashMap<String, Option<Actor>> = HashMap::new();
         let mut recipients = Vec::new();
         let mut daily = false;
         for s in &subscriptions {
-            if !wants(s, &o, &fitting) {
+            if !wants(s, &mut opening, &fitting) {
                 continue;
             }
             if !people.contains_key(&s.user_id) {
@@ -310,11 +311,11 @@ pub fn saved_search(s: &Subscription) -> Option<SavedSearch> {
 }
 
 /// Whether a subscription asks for this opportunity (before access is checked).
-fn wants(s: &Subscription, o: &Opportunity, fitting: &HashSet<String>) -> bool {
+fn wants(s: &Subscription, o: &mut hcx_search::Opening<'_>, fitting: &HashSet<String>) -> bool {
     match AlertKind::parse(&s.kind) {
         Some(AlertKind::Search) => saved_search(s)
             .and_then(|q| q.query().ok())
-            .is_some_and(|q| hcx_search::finds(&q, o)),
+            .is_some_and(|q| o.found_by(&q)),
         Some(AlertKind::MyOffers) => s
             .organisation_id
             .as_ref()
