@@ -30,8 +30,8 @@ async fn quiet_demo() -> (App, hcx_store::testing::TestStore, tempfile::TempDir)
     (app, db, outbox)
 }
 
-/// A person with an account, signed in.
-async fn person(app: &App, email: &str, role: &str, organisations: &[&str]) -> Caller {
+/// An account with the test password.
+async fn account(app: &App, email: &str, role: &str, organisations: &[&str]) -> hcx_store::User {
     let orgs: Vec<String> = organisations.iter().map(|o| o.to_string()).collect();
     app.add_user(
         &Caller::command_line(),
@@ -42,7 +42,12 @@ async fn person(app: &App, email: &str, role: &str, organisations: &[&str]) -> C
         Some(PASSWORD),
     )
     .await
-    .expect("account");
+    .expect("account")
+}
+
+/// A person with an account, signed in.
+async fn person(app: &App, email: &str, role: &str, organisations: &[&str]) -> Caller {
+    account(app, email, role, organisations).await;
     let signed_in = app.sign_in(email, PASSWORD, None).await.expect("sign in");
     app.session_caller(&signed_in.session, None)
         .await
@@ -522,17 +527,7 @@ async fn a_failed_fan_out_is_recorded_and_tried_again_later() {
 async fn alerts_and_notifications_through_the_api_belong_to_their_owner() {
     let (app, _db) = demo_app().await;
     let cli = Caller::command_line();
-    let user = app
-        .add_user(
-            &cli,
-            "api@alerts.test",
-            "",
-            "provider",
-            &["RP4".into()],
-            Some(PASSWORD),
-        )
-        .await
-        .unwrap();
+    let user = account(&app, "api@alerts.test", "provider", &["RP4"]).await;
     let token = app
         .create_token(&cli, &user.id, "alerts", None, None)
         .await
@@ -593,17 +588,7 @@ async fn alerts_and_notifications_through_the_api_belong_to_their_owner() {
 #[tokio::test]
 async fn a_search_becomes_an_alert_from_the_pages_and_its_notifications_are_read_there() {
     let (app, _db, _outbox) = quiet_demo().await;
-    let cli = Caller::command_line();
-    app.add_user(
-        &cli,
-        "pages@alerts.test",
-        "",
-        "provider",
-        &["RP4".into()],
-        Some(PASSWORD),
-    )
-    .await
-    .unwrap();
+    let user = account(&app, "pages@alerts.test", "provider", &["RP4"]).await;
     let signed_in = app
         .sign_in("pages@alerts.test", PASSWORD, None)
         .await
@@ -650,12 +635,7 @@ async fn a_search_becomes_an_alert_from_the_pages_and_its_notifications_are_read
     let page = get_as(&app, &who, "/notifications").await;
     assert!(page.text.contains("Cardiac mentoring"));
     assert!(page.text.contains("1 unread"), "the header counts it");
-    let id = app
-        .store
-        .notifications_of(&signed_in_user(&app).await, 10)
-        .await
-        .unwrap()[0]
-        .id;
+    let id = app.store.notifications_of(&user.id, 10).await.unwrap()[0].id;
     let read =
         crate::support::post_form_as(&app, &who, &format!("/notifications/{id}/read"), &[]).await;
     assert_eq!(read.status, StatusCode::SEE_OTHER);
@@ -665,14 +645,4 @@ async fn a_search_becomes_an_alert_from_the_pages_and_its_notifications_are_read
             .text
             .contains("1 unread")
     );
-}
-
-async fn signed_in_user(app: &App) -> String {
-    app.store
-        .user_by_email("pages@alerts.test")
-        .await
-        .unwrap()
-        .unwrap()
-        .0
-        .id
 }
