@@ -24,7 +24,7 @@ use crate::services::import::Source;
 use crate::services::{App, Caller};
 
 /// Countries the generated opportunities come from, with their currency.
-const MARKETS: [(&str, &str); 10] = [
+pub(crate) const MARKETS: [(&str, &str); 10] = [
     ("AE", "AED"),
     ("SA", "SAR"),
     ("KW", "KWD"),
@@ -687,7 +687,7 @@ const ASKS: [&str; 6] = [
 ];
 
 /// The id of the `i`th generated provider, and of the `i`th opportunity.
-fn provider_id(i: usize) -> String {
+pub(crate) fn provider_id(i: usize) -> String {
     format!("PRV-{i:05}")
 }
 
@@ -1111,14 +1111,14 @@ pub async fn matching(
 /// Providers asked for per opportunity, as an adviser's first page shows.
 const MATCH_TOP: usize = 10;
 
-fn sorted(times: impl Iterator<Item = Duration>) -> Vec<Duration> {
+pub(crate) fn sorted(times: impl Iterator<Item = Duration>) -> Vec<Duration> {
     let mut times: Vec<Duration> = times.collect();
     times.sort();
     times
 }
 
 /// The `q` quantile of sorted times; zero when there are none.
-fn quantile(sorted: &[Duration], q: f64) -> Duration {
+pub(crate) fn quantile(sorted: &[Duration], q: f64) -> Duration {
     sorted
         .get(((sorted.len() as f64 * q) as usize).min(sorted.len().saturating_sub(1)))
         .copied()
@@ -1479,12 +1479,12 @@ fn causes(error: &dyn std::error::Error) -> String {
     text
 }
 
-fn ms(d: Duration) -> f64 {
+pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
 /// The machine, for the record: cores and processor model.
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()

@@ -144,6 +144,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = MatchFormat::Table)]
         format: MatchFormat,
     },
+    /// Alerts of new opportunities.
+    Alerts {
+        #[command(subcommand)]
+        action: AlertsAction,
+    },
     /// List records.
     List {
         #[arg(value_enum)]
@@ -190,6 +195,12 @@ enum UserAction {
     Enable { user: String },
     /// Print a one-time password reset link path for an account.
     Reset { user: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum AlertsAction {
+    /// Run the due jobs (alert fan-out, daily digests) once, as a cron job would.
+    Run,
 }
 
 #[derive(Debug, Subcommand)]
@@ -242,6 +253,21 @@ enum Scenario {
         /// How long the clients read, whether or not the import is over.
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+    },
+    /// Import a generated world and subscriptions, then time the alert
+    /// fan-out (subscribers found, notifications and e-mails written) of
+    /// opportunities published one at a time.
+    Alerts {
+        #[arg(long, default_value_t = 10_000)]
+        providers: usize,
+        #[arg(long, default_value_t = 30_000)]
+        offers: usize,
+        /// Half saved searches, half "anything that fits my offers".
+        #[arg(long, default_value_t = 10_000)]
+        subscriptions: usize,
+        /// Opportunities published one after another for the figures.
+        #[arg(long, default_value_t = 20)]
+        opportunities: usize,
     },
     /// Import a generated world of providers, offers and needs, then time the
     /// providers ranked for one opportunity, and for every opportunity on all cores.
@@ -698,6 +724,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await?;
             print_twinning(&report, format)
         }
+        Command::Alerts {
+            action: AlertsAction::Run,
+        } => {
+            let app = App::open(&config).await?;
+            let run = app.run_due_jobs(crate::services::accounts::now()).await?;
+            println!("{} job(s) done, {} failed", run.done, run.failed);
+            if run.failed > 0 {
+                anyhow::bail!(
+                    "{} job(s) failed; they will be tried again later",
+                    run.failed
+                );
+            }
+            Ok(())
+        }
         Command::User { action } => user(&App::open(&config).await?, action).await,
         Command::Token { action } => token(&App::open(&config).await?, action).await,
         Command::Audit {
@@ -777,6 +817,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 } => {
                     let duration = Duration::from_secs(seconds);
                     let report = crate::bench::load(&app, opportunities, clients, duration).await?;
+                    println!("{report}");
+                }
+                Scenario::Alerts {
+                    providers,
+                    offers,
+                    subscriptions,
+                    opportunities,
+                } => {
+                    let report = crate::bench_alerts::fan_out(
+                        &app,
+                        providers,
+                        offers,
+                        subscriptions,
+                        opportunities,
+                        scratch.path().join("outbox"),
+                    )
+                    .await?;
                     println!("{report}");
                 }
                 Scenario::Match {

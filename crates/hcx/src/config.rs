@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use serde::Deserialize;
 
 use crate::services::Security;
+use crate::services::mail::{MailConfig, SmtpRelay, Transport};
 use hcx_domain::matching::MatchConfig;
 use hcx_domain::twinning::TwinningConfig;
 
@@ -29,6 +30,10 @@ pub struct Config {
     pub matching: MatchConfig,
     /// Weights of twinning suggestions (`[twinning]` in the file).
     pub twinning: TwinningConfig,
+    /// Where people reach this hcx, for links in e-mails and feeds.
+    pub public_url: String,
+    /// How alert e-mails leave (`[email]` in the file).
+    pub email: MailConfig,
 }
 
 impl fmt::Debug for Config {
@@ -41,6 +46,8 @@ impl fmt::Debug for Config {
             .field("security", &self.security)
             .field("matching", &self.matching)
             .field("twinning", &self.twinning)
+            .field("public_url", &self.public_url)
+            .field("email", &self.email)
             .finish()
     }
 }
@@ -55,8 +62,25 @@ impl Default for Config {
             security: Security::default(),
             matching: MatchConfig::default(),
             twinning: TwinningConfig::default(),
+            public_url: "http://127.0.0.1:8080".into(),
+            email: MailConfig::default(),
         }
     }
+}
+
+/// The `[email]` section of the file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmailFile {
+    /// `folder` (the default) or `smtp`.
+    transport: Option<String>,
+    folder: Option<PathBuf>,
+    host: Option<String>,
+    port: Option<u16>,
+    user: Option<String>,
+    password: Option<String>,
+    starttls: Option<bool>,
+    from: Option<String>,
 }
 
 /// The keys a configuration file may set.
@@ -74,6 +98,8 @@ struct FileConfig {
     secure_cookies: Option<bool>,
     matching: Option<MatchConfig>,
     twinning: Option<TwinningConfig>,
+    public_url: Option<String>,
+    email: Option<EmailFile>,
 }
 
 impl Config {
@@ -122,6 +148,11 @@ impl Config {
             secure_cookies: flag("HCX_SECURE_COOKIES")?,
             matching: None,
             twinning: None,
+            public_url: env_var("HCX_PUBLIC_URL"),
+            email: env_var("HCX_SMTP_PASSWORD").map(|password| EmailFile {
+                password: Some(password),
+                ..EmailFile::default()
+            }),
         };
         config.apply(env, "the environment")?;
         Ok(config)
@@ -161,6 +192,55 @@ impl Config {
         }
         if let Some(twinning) = layer.twinning {
             self.twinning = twinning;
+        }
+        if let Some(url) = layer.public_url {
+            self.public_url = url.trim().trim_end_matches('/').to_owned();
+        }
+        if let Some(email) = layer.email {
+            self.apply_email(email, origin)?;
+        }
+        Ok(())
+    }
+
+    fn apply_email(&mut self, layer: EmailFile, origin: &str) -> anyhow::Result<()> {
+        if let Some(from) = layer.from {
+            self.email.from = from;
+        }
+        match layer.transport.as_deref() {
+            None => {}
+            Some("folder") => {
+                self.email.transport = Transport::Folder(crate::services::mail::default_folder());
+            }
+            Some("smtp") => {
+                self.email.transport = Transport::Smtp(SmtpRelay::default());
+            }
+            Some(other) => {
+                bail!("email.transport in {origin} must be \"folder\" or \"smtp\", not {other:?}")
+            }
+        }
+        match &mut self.email.transport {
+            Transport::Folder(folder) => {
+                if let Some(f) = layer.folder {
+                    *folder = f;
+                }
+            }
+            Transport::Smtp(relay) => {
+                if let Some(h) = layer.host {
+                    relay.host = h;
+                }
+                if let Some(p) = layer.port {
+                    relay.port = p;
+                }
+                if layer.user.is_some() {
+                    relay.user = layer.user;
+                }
+                if layer.password.is_some() {
+                    relay.password = layer.password;
+                }
+                if let Some(t) = layer.starttls {
+                    relay.starttls = t;
+                }
+            }
         }
         Ok(())
     }
@@ -229,6 +309,34 @@ mod tests {
         std::fs::write(&path, "adress = \"x\"\n").unwrap();
         let err = format!("{:#}", Config::load(Some(&path)).unwrap_err());
         assert!(err.contains("adress"), "{err}");
+    }
+
+    #[test]
+    fn the_email_section_chooses_the_transport_and_the_public_address_loses_its_slash() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hcx.toml");
+        std::fs::write(
+            &path,
+            "public_url = \"https://hcx.example.org/\"\n[email]\ntransport = \"smtp\"\nhost = \"smtp.example.org\"\nport = 2525\nfrom = \"hcx <alerts@example.org>\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&path)).unwrap();
+        assert_eq!(c.public_url, "https://hcx.example.org");
+        assert_eq!(c.email.from, "hcx <alerts@example.org>");
+        let Transport::Smtp(relay) = &c.email.transport else {
+            panic!("{:?}", c.email);
+        };
+        assert_eq!(
+            (relay.host.as_str(), relay.port, relay.starttls),
+            ("smtp.example.org", 2525, true)
+        );
+        std::fs::write(&path, "[email]\ntransport = \"pigeon\"\n").unwrap();
+        let err = format!("{:#}", Config::load(Some(&path)).unwrap_err());
+        assert!(err.contains("pigeon"), "{err}");
+        assert!(matches!(
+            Config::default().email.transport,
+            Transport::Folder(_)
+        ));
     }
 
     #[test]

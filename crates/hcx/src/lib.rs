@@ -2,6 +2,7 @@
 //! over the domain, store and search crates.
 
 pub mod bench;
+pub mod bench_alerts;
 pub mod cli;
 pub mod config;
 pub mod demo;

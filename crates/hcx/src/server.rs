@@ -10,6 +10,8 @@ use crate::services::App;
 
 /// How often a node looks for writes made by other nodes.
 const FOLLOW_EVERY: Duration = Duration::from_secs(2);
+/// How often a node looks for due jobs (alert fan-out, digests).
+const JOBS_EVERY: Duration = Duration::from_secs(5);
 /// Expired sessions are removed every this many follower ticks (ten minutes).
 const PURGE_EVERY_TICKS: u64 = 300;
 
@@ -65,6 +67,18 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
             }
         })
     };
+    let worker = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(JOBS_EVERY);
+            loop {
+                tick.tick().await;
+                if let Err(e) = app.run_due_jobs(crate::services::accounts::now()).await {
+                    tracing::warn!(error = %e, "due jobs could not be run");
+                }
+            }
+        })
+    };
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
@@ -81,6 +95,7 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
         .await
         .context("the server stopped with an error")?;
     follower.abort();
+    worker.abort();
     app.store.close().await;
     Ok(())
 }

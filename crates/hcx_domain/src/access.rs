@@ -376,6 +376,19 @@ impl Actor {
         }
     }
 
+    /// Whether the actor may subscribe to alerts of new opportunities for
+    /// `organisation`: the agency for any (or none), provider members for
+    /// one of their own organisations only.
+    pub fn check_subscribe(&self, organisation: Option<&OrganisationId>) -> Result<(), Denied> {
+        let allowed = self.is_staff()
+            || (self.is(Role::Provider) && organisation.is_some_and(|o| self.is_member(o)));
+        if allowed {
+            Ok(())
+        } else {
+            self.signed_in(Denied::Forbidden)
+        }
+    }
+
     /// How much of an opportunity the actor sees: anonymous visitors do not
     /// learn who the buyer is.
     pub fn opportunity_view(&self) -> View {
@@ -438,6 +451,28 @@ mod tests {
         record(&format!(
             r#"{{"record":"opportunity","id":"o1","buyer":"{buyer}","country":"{country}","title":"ICU","description":"Critical care","source":"post","status":"{status}"}}"#
         ))
+    }
+
+    #[test]
+    fn providers_subscribe_for_their_own_organisations_and_the_agency_for_any() {
+        let own = OrganisationId::parse("RP4").unwrap();
+        let other = OrganisationId::parse("RR8").unwrap();
+        let provider = member(Role::Provider, "RP4", OrgKind::Provider, "GB");
+        assert_eq!(provider.check_subscribe(Some(&own)), Ok(()));
+        assert_eq!(
+            provider.check_subscribe(Some(&other)),
+            Err(Denied::Forbidden)
+        );
+        assert_eq!(provider.check_subscribe(None), Err(Denied::Forbidden));
+        let adviser = member(Role::Adviser, "HCUK", OrgKind::Agency, "GB");
+        assert_eq!(adviser.check_subscribe(Some(&other)), Ok(()));
+        assert_eq!(adviser.check_subscribe(None), Ok(()));
+        let buyer = member(Role::Buyer, "KW-MOH", OrgKind::Buyer, "KW");
+        assert_eq!(buyer.check_subscribe(None), Err(Denied::Forbidden));
+        assert_eq!(
+            Actor::anonymous().check_subscribe(None),
+            Err(Denied::SignIn)
+        );
     }
 
     fn offer(provider: &str) -> Record {

@@ -11,6 +11,7 @@
 //! both and the applied sequence can never differ between them.
 
 mod collector;
+mod one;
 mod query;
 mod schema;
 mod similar;
@@ -29,6 +30,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 use crate::collector::{Dimension, FacetedTop, Outcome, Scope};
 use crate::schema::{Fields, Kind};
 
+pub use crate::one::Opening;
 pub use crate::query::{
     DEFAULT_LIMIT, FacetCount, Hit, Hits, MAX_LIMIT, OfferFacets, OfferHits, OfferQuery,
     OpportunityFacets, OpportunityHits, OpportunityQuery,

@@ -135,7 +135,12 @@ pub(crate) fn schema() -> (Schema, Fields) {
 /// Registers the analyzer the text fields name: English stemming so
 /// "nurses" finds "nurse", and ASCII folding so "Cote d'Ivoire" finds "Côte d'Ivoire".
 pub(crate) fn register_analyzer(index: &Index) {
-    let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+    index.tokenizers().register(ANALYZER, analyzer());
+}
+
+/// The analyzer of the text fields, for reading text the way the index does.
+pub(crate) fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -143,8 +148,7 @@ pub(crate) fn register_analyzer(index: &Index) {
             STOP_WORDS.iter().map(|w| (*w).to_owned()),
         ))
         .filter(Stemmer::new(Language::English))
-        .build();
-    index.tokenizers().register(ANALYZER, analyzer);
+        .build()
 }
 
 /// The commit payload recording the change-log sequence the index has applied.

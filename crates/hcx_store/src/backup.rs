@@ -55,6 +55,9 @@ pub(crate) const TABLES: &[&str] = &[
     "sessions",
     "api_tokens",
     "password_resets",
+    "subscriptions",
+    "notifications",
+    "jobs",
     "audit_events",
 ];
 
@@ -804,7 +807,15 @@ mod tests {
                     }
                 }
             }
-            assert_eq!(numbered, ["changes.seq", "audit_events.seq"]);
+            assert_eq!(
+                numbered,
+                [
+                    "changes.seq",
+                    "notifications.id",
+                    "jobs.id",
+                    "audit_events.seq"
+                ]
+            );
         }
     );
 

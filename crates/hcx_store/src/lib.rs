@@ -7,6 +7,7 @@
 //! search indexes follow.
 
 mod accounts;
+mod alerts;
 mod audit;
 mod backup;
 mod error;
@@ -25,6 +26,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 
 pub use accounts::{NewToken, NewUser, Session, Token, User};
+pub use alerts::{FAN_OUT_JOB, Job, NewSubscription, Notification, Subscription};
 pub use audit::{AuditEvent, AuditFilter, Author};
 pub use backup::{BACKUP_FORMAT, BackupSummary, RestoreSummary, TableRows};
 pub use error::StoreError;

@@ -34,7 +34,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0003_introductions.sql"),
         postgres: "",
     },
-    // 4 is taken by another line of work; numbers need only increase.
+    Migration {
+        version: 4,
+        name: "alerts",
+        sql: include_str!("../migrations/0004_alerts.sql"),
+        postgres: "",
+    },
     Migration {
         version: 5,
         name: "twinning",

@@ -8,6 +8,7 @@ use hcx_domain::{Offer, Opportunity, Organisation, Record, Strategy};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use crate::alerts;
 use crate::audit::{self, Author, Entry};
 use crate::rows::{
     Cell, OFFERS, OPPORTUNITIES, ORGANISATIONS, STRATEGIES, TABLES, Table, cells, table_of,
@@ -361,6 +362,16 @@ async fn upsert_audited(
         })
         .collect();
     audit::append(tx, author, now, &entries).await?;
+    if table == OPPORTUNITIES {
+        // The outbox: subscribers hear of an opportunity once it is published.
+        let published: Vec<&str> = changed
+            .iter()
+            .map(|(id, _)| id.as_str())
+            .filter(|id| after.get(id).is_some_and(|b| alerts::is_published(b)))
+            .filter(|id| !before.get(*id).is_some_and(|b| alerts::is_published(b)))
+            .collect();
+        alerts::enqueue_fan_out(tx, &published, now).await?;
+    }
     Ok(changed)
 }
 

@@ -150,6 +150,25 @@ async fn populate(store: &Store) {
         .log_event(&author(), "sign_out", "user", "u1")
         .await
         .unwrap();
+    store
+        .create_subscription(
+            &hcx_store::NewSubscription {
+                id: "s1".into(),
+                user_id: "u1".into(),
+                organisation_id: Some("RR8".into()),
+                kind: "my_offers".into(),
+                query: None,
+                cadence: "daily".into(),
+                token: "feed-token".into(),
+            },
+            &author(),
+        )
+        .await
+        .unwrap();
+    store
+        .add_notifications("O02", &[("u1".into(), "s1".into())], &author())
+        .await
+        .unwrap();
 }
 
 async fn backup(store: &Store) -> Vec<u8> {
@@ -244,7 +263,7 @@ test_both_backends!(
         assert_eq!(summary.schema_version, hcx_store::SCHEMA_VERSION);
         assert_eq!(summary.source_backend, name);
         assert_eq!(summary.replaced, 0);
-        assert_eq!(summary.tables.len(), 13);
+        assert_eq!(summary.tables.len(), 16);
         assert!(
             summary.tables.iter().all(|t| t.rows > 0),
             "every table has rows: {:?}",

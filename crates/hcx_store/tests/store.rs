@@ -848,3 +848,186 @@ test_both_backends!(
         );
     }
 );
+
+/// The payloads of the fan-out jobs not yet done, oldest first.
+async fn fan_outs(store: &Store) -> Vec<serde_json::Value> {
+    let mut jobs = store.jobs(true).await.unwrap();
+    jobs.reverse();
+    jobs.iter()
+        .filter(|j| j.kind == hcx_store::FAN_OUT_JOB)
+        .map(|j| serde_json::from_str(&j.payload).unwrap())
+        .collect()
+}
+
+test_both_backends!(
+    async fn publishing_enqueues_one_fan_out_in_the_same_write(store: &Store) {
+        store.apply(&world(), &author()).await.unwrap();
+        assert_eq!(
+            fan_outs(store).await,
+            [serde_json::json!({"opportunities": ["O1", "O3"]})],
+            "an import of published opportunities enqueues their fan-out"
+        );
+        store.apply(&world(), &author()).await.unwrap();
+        store
+            .put(&opportunity("O3", "closed"), Expect::Any, &author())
+            .await
+            .unwrap();
+        assert_eq!(fan_outs(store).await.len(), 1, "nothing newly published");
+        store
+            .put_as(
+                &opportunity("O2", "published"),
+                Expect::Version(1),
+                &author(),
+                Some("publish"),
+            )
+            .await
+            .unwrap();
+        let queued = fan_outs(store).await;
+        assert_eq!(queued.len(), 2);
+        assert_eq!(queued[1], serde_json::json!({"opportunities": ["O2"]}));
+    }
+);
+
+test_both_backends!(
+    async fn notifications_come_once_per_alert_and_are_read_by_their_owner_only(store: &Store) {
+        store.apply(&world(), &author()).await.unwrap();
+        store
+            .create_user(&new_user("u1", "ada@example.org", &["RR8"]), &author())
+            .await
+            .unwrap();
+        store
+            .create_user(&new_user("u2", "bob@example.org", &["RBV"]), &author())
+            .await
+            .unwrap();
+        let subscribe = |id: &str, user: &str, cadence: &str| hcx_store::NewSubscription {
+            id: id.into(),
+            user_id: user.into(),
+            organisation_id: None,
+            kind: "search".into(),
+            query: Some("{}".into()),
+            cadence: cadence.into(),
+            token: format!("token-{id}"),
+        };
+        store
+            .create_subscription(&subscribe("s1", "u1", "immediate"), &author())
+            .await
+            .unwrap();
+        store
+            .create_subscription(&subscribe("s2", "u2", "daily"), &author())
+            .await
+            .unwrap();
+        let pairs = vec![
+            ("u1".to_owned(), "s1".to_owned()),
+            ("u2".to_owned(), "s2".to_owned()),
+        ];
+        let made = store
+            .add_notifications("O1", &pairs, &author())
+            .await
+            .unwrap();
+        assert_eq!(made.len(), 2);
+        let again = store
+            .add_notifications("O1", &pairs, &author())
+            .await
+            .unwrap();
+        assert!(again.is_empty(), "a fan-out run twice notifies once");
+        assert_eq!(store.unread_count("u1").await.unwrap(), 1);
+        let mine = store.notifications_of("u1", 10).await.unwrap();
+        assert_eq!(mine.len(), 1);
+        let theirs = store.notifications_of("u2", 10).await.unwrap()[0].id;
+        assert!(matches!(
+            store.mark_read("u1", theirs, &author()).await,
+            Err(StoreError::NotFound { .. })
+        ));
+        store.mark_read("u1", mine[0].id, &author()).await.unwrap();
+        assert_eq!(store.unread_count("u1").await.unwrap(), 0);
+
+        let daily = store.unemailed("daily").await.unwrap();
+        assert_eq!(daily.len(), 1);
+        store
+            .mark_emailed("s2", &[daily[0].id], &author())
+            .await
+            .unwrap();
+        assert!(store.unemailed("daily").await.unwrap().is_empty());
+
+        assert!(
+            store
+                .deactivate_subscription("s1", &author())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .deactivate_subscription("s1", &author())
+                .await
+                .unwrap()
+        );
+        let active: Vec<String> = store
+            .active_subscriptions()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(active, ["s2"]);
+        store.delete_subscription("s2", &author()).await.unwrap();
+        let kept = store.notifications_of("u2", 10).await.unwrap();
+        assert_eq!(
+            kept[0].subscription_id, None,
+            "notifications outlive their alert"
+        );
+        let events = store
+            .audit_events(
+                &AuditFilter {
+                    kind: Some("subscription".into()),
+                    ..Default::default()
+                },
+                20,
+            )
+            .await
+            .unwrap();
+        let actions: Vec<&str> = events.iter().rev().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            ["subscribe", "subscribe", "email", "unsubscribe", "delete"]
+        );
+        assert!(
+            events
+                .iter()
+                .all(|e| !e.after.as_deref().unwrap_or("").contains("token-")),
+            "tokens never reach the audit log"
+        );
+    }
+);
+
+test_both_backends!(
+    async fn a_failed_job_waits_and_a_claimed_job_is_not_taken_twice(store: &Store) {
+        store.enqueue_job("digest", "{}", 1_000).await.unwrap();
+        assert!(store.due_jobs(999, 10).await.unwrap().is_empty());
+        let job = store.due_jobs(1_000, 10).await.unwrap().remove(0);
+        assert!(store.claim_job(&job, 5_000).await.unwrap());
+        assert!(
+            !store.claim_job(&job, 5_000).await.unwrap(),
+            "taken already"
+        );
+        store
+            .fail_job(job.id, "relay refused", 31_000)
+            .await
+            .unwrap();
+        assert!(store.due_jobs(30_999, 10).await.unwrap().is_empty());
+        let again = store.due_jobs(31_000, 10).await.unwrap().remove(0);
+        assert_eq!(
+            (again.attempts, again.last_error.as_deref()),
+            (1, Some("relay refused"))
+        );
+        assert!(store.claim_job(&again, 40_000).await.unwrap());
+        store.finish_job(again.id, 32_000).await.unwrap();
+        assert!(store.jobs(true).await.unwrap().is_empty());
+        store.ensure_job("digest", "{}", 50_000).await.unwrap();
+        store.ensure_job("digest", "{}", 60_000).await.unwrap();
+        assert_eq!(
+            store.jobs(true).await.unwrap().len(),
+            1,
+            "one digest waits at a time"
+        );
+    }
+);

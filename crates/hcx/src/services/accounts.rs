@@ -106,7 +106,8 @@ pub fn digest(secret: &str) -> String {
     hash.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn now() -> i64 {
+/// Milliseconds since the Unix epoch.
+pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
@@ -283,7 +284,7 @@ impl App {
         Ok(())
     }
 
-    async fn actor_of(
+    pub(super) async fn actor_of(
         &self,
         user: &User,
         role: &str,

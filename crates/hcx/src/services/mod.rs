@@ -2,11 +2,14 @@
 
 pub mod access;
 pub mod accounts;
+pub mod alerts;
 pub mod audit;
 pub mod export;
 pub mod import;
 pub mod index;
 pub mod introductions;
+pub mod jobs;
+pub mod mail;
 pub mod matching;
 pub mod pool;
 pub mod registry;
@@ -36,10 +39,20 @@ pub struct App {
     pub matching: MatchConfig,
     /// Weights of twinning suggestions.
     pub twinning: TwinningConfig,
+    /// Where alert e-mails go and the links they carry.
+    pub alerting: Alerting,
     /// One index catch-up at a time per process.
     sync_lock: Arc<tokio::sync::Mutex<()>>,
     /// Offers, providers and strategies in memory for matchmaking.
     pool: pool::SharedPool,
+}
+
+/// How alerts reach people: e-mails, with links to the public address.
+#[derive(Debug, Clone)]
+pub struct Alerting {
+    pub mailer: mail::Mailer,
+    /// The public address of hcx, without a trailing slash.
+    pub public_url: String,
 }
 
 /// Why a service call failed, in terms a caller can act on.
@@ -119,6 +132,10 @@ impl App {
         let mut app = App::new(store, search, config.security.clone());
         app.matching = config.matching.clone();
         app.twinning = config.twinning.clone();
+        app.alerting = Alerting {
+            mailer: mail::Mailer::new(&config.email)?,
+            public_url: config.public_url.clone(),
+        };
         app.prepare_index().await?;
         Ok(app)
     }
@@ -137,6 +154,10 @@ impl App {
             security,
             matching: MatchConfig::default(),
             twinning: TwinningConfig::default(),
+            alerting: Alerting {
+                mailer: mail::Mailer::default(),
+                public_url: crate::config::Config::default().public_url,
+            },
             sync_lock: Arc::new(tokio::sync::Mutex::new(())),
             pool: pool::SharedPool::default(),
         }

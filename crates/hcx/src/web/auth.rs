@@ -35,6 +35,8 @@ pub struct Viewer {
     pub csrf: String,
     /// The path and query asked for, to come back to after signing in.
     pub path: String,
+    /// The signed-in person's unread notifications, for the header of pages.
+    pub unread: i64,
 }
 
 tokio::task_local! {
@@ -48,6 +50,7 @@ pub fn viewer() -> Viewer {
         caller: Caller::anonymous(),
         csrf: String::new(),
         path: "/".into(),
+        unread: 0,
     })
 }
 
@@ -139,6 +142,17 @@ fn referring_path(headers: &HeaderMap) -> Option<String> {
     path.starts_with('/').then(|| path.to_owned())
 }
 
+/// Whether a request is the one-click unsubscribe of RFC 8058: a `POST` to
+/// `/alerts/unsubscribe/{token}` that mail clients send without cookies or
+/// a form token. The token in the path is the credential, and the only
+/// thing it can do is stop that one alert, so no form token is asked for.
+fn is_one_click_unsubscribe(method: &Method, path: &str) -> bool {
+    *method == Method::POST
+        && path
+            .strip_prefix("/alerts/unsubscribe/")
+            .is_some_and(|token| !token.is_empty() && !token.contains('/'))
+}
+
 /// The form token in a urlencoded body.
 fn posted_token(body: &[u8]) -> Option<String> {
     form_urlencoded::parse(body)
@@ -207,7 +221,7 @@ pub async fn authenticate(State(app): State<App>, request: Request, next: Next) 
         },
     };
 
-    let body = if is_api || safe {
+    let body = if is_api || safe || is_one_click_unsubscribe(&parts.method, parts.uri.path()) {
         body
     } else {
         if !same_origin(&parts.headers) {
@@ -236,7 +250,20 @@ pub async fn authenticate(State(app): State<App>, request: Request, next: Next) 
     parts.extensions.insert(caller.clone());
     let secure = secure(&app, &parts.headers);
     let signed_in = caller.actor.role.is_some();
-    let viewer = Viewer { caller, csrf, path };
+    let unread = if signed_in && safe && !is_api && !parts.uri.path().starts_with("/assets/") {
+        match app.unread(&caller).await {
+            Ok(n) => n,
+            Err(e) => return ApiError(e).into_response(),
+        }
+    } else {
+        0
+    };
+    let viewer = Viewer {
+        caller,
+        csrf,
+        path,
+        unread,
+    };
     let request = Request::from_parts(parts, body);
     let mut response = VIEWER.scope(viewer, next.run(request)).await;
     if signed_in && !response.headers().contains_key(header::CACHE_CONTROL) {
@@ -253,4 +280,31 @@ pub async fn authenticate(State(app): State<App>, request: Request, next: Next) 
         );
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_one_click_unsubscribe_goes_without_a_form_token() {
+        assert!(is_one_click_unsubscribe(
+            &Method::POST,
+            "/alerts/unsubscribe/abc"
+        ));
+        assert!(!is_one_click_unsubscribe(
+            &Method::GET,
+            "/alerts/unsubscribe/abc"
+        ));
+        assert!(!is_one_click_unsubscribe(
+            &Method::POST,
+            "/alerts/unsubscribe/"
+        ));
+        assert!(!is_one_click_unsubscribe(
+            &Method::POST,
+            "/alerts/unsubscribe/a/b"
+        ));
+        assert!(!is_one_click_unsubscribe(&Method::POST, "/alerts"));
+        assert!(!is_one_click_unsubscribe(&Method::POST, "/logout"));
+    }
 }

@@ -127,6 +127,17 @@ fn expect(method: &Method, path: &str, role: &str, own: bool) -> Option<Expect> 
         ) => allow(staff),
         ("GET", "/api/v1/opportunities/{id}/introductions") => allow(keeps_opportunity),
         ("GET", "/api/v1/audit") => allow(admin),
+        ("GET", "/alerts" | "/notifications" | "/api/v1/alerts" | "/api/v1/notifications") => {
+            allow(signed_in)
+        }
+        ("POST", "/alerts" | "/api/v1/alerts") => allow(staff || (own && role == "provider")),
+        ("POST", "/alerts/{id}/delete" | "/notifications/{id}/read")
+        | ("DELETE", "/api/v1/alerts/{id}") => allow(signed_in && own),
+        // The token in the address is the credential: mail clients and feed
+        // readers send no cookies.
+        ("GET" | "POST", "/alerts/unsubscribe/{token}") | ("GET", "/alerts/{id}/feed.atom") => {
+            allow(true)
+        }
         _ => None,
     }
 }
@@ -303,6 +314,32 @@ impl World {
             "delivery_modes": ["remote"], "price_gbp": {"min": 1000, "max": 2000}});
         self.put_record(record.clone()).await;
         (id, record)
+    }
+
+    /// An alert of the person (own) or of someone else, straight into the store.
+    async fn alert(&self, role: &str, own: bool) -> hcx_store::Subscription {
+        let owner = match (self.people.get(role), own) {
+            (Some(p), true) => p.user_id.clone(),
+            _ if role == "adviser" => self.people["admin"].user_id.clone(),
+            _ => self.people["adviser"].user_id.clone(),
+        };
+        let id = fresh("matrix-alert");
+        self.app
+            .store
+            .create_subscription(
+                &hcx_store::NewSubscription {
+                    id: id.clone(),
+                    user_id: owner,
+                    organisation_id: None,
+                    kind: "search".into(),
+                    query: Some("{}".into()),
+                    cadence: "immediate".into(),
+                    token: format!("{id}-token"),
+                },
+                &Caller::command_line().author(),
+            )
+            .await
+            .expect("alert")
     }
 
     /// The provider's strategy, written again if a request removed it.
@@ -654,6 +691,66 @@ async fn request(w: &World, method: &Method, path: &str, role: &str, own: bool) 
         ("GET", "/setup/{token}") => get_as(&w.app, &who, "/setup/guessed-token").await,
         ("POST", "/setup/{token}") => {
             post_form("/setup/guessed-token", vec![("email", "x@y.test".into())]).await
+        }
+        ("POST", "/alerts") => {
+            let org = w.org(role, own, ("RP4", "RR8"));
+            post_form(
+                path,
+                vec![
+                    ("kind", "search".into()),
+                    ("organisation", org.into()),
+                    ("q", "diabetes".into()),
+                ],
+            )
+            .await
+        }
+        ("POST", "/api/v1/alerts") => {
+            let org = w.org(role, own, ("RP4", "RR8"));
+            let body =
+                json!({"kind": "search", "organisation": org, "search": {"text": "diabetes"}});
+            send_as(&w.app, &who, json_request(method, path, Some(&body))).await
+        }
+        ("POST", "/alerts/{id}/delete") => {
+            let alert = w.alert(role, own).await;
+            post_form(&format!("/alerts/{}/delete", alert.id), vec![]).await
+        }
+        ("DELETE", "/api/v1/alerts/{id}") => {
+            let alert = w.alert(role, own).await;
+            let uri = format!("/api/v1/alerts/{}", alert.id);
+            send_as(&w.app, &who, json_request(method, &uri, None)).await
+        }
+        ("POST", "/notifications/{id}/read") => {
+            let alert = w.alert(role, own).await;
+            let (opportunity, _) = w.draft_opportunity(role, own).await;
+            let made = w
+                .app
+                .store
+                .add_notifications(
+                    &opportunity,
+                    &[(alert.user_id.clone(), alert.id.clone())],
+                    &Caller::command_line().author(),
+                )
+                .await
+                .expect("notification");
+            post_form(&format!("/notifications/{}/read", made[0].id), vec![]).await
+        }
+        ("GET", "/alerts/{id}/feed.atom") => {
+            let alert = w.alert(role, own).await;
+            let uri = format!("/alerts/{}/feed.atom?token={}", alert.id, alert.token);
+            get_as(&w.app, &who, &uri).await
+        }
+        ("GET", "/alerts/unsubscribe/{token}") => {
+            let alert = w.alert(role, own).await;
+            get_as(
+                &w.app,
+                &who,
+                &format!("/alerts/unsubscribe/{}", alert.token),
+            )
+            .await
+        }
+        ("POST", "/alerts/unsubscribe/{token}") => {
+            let alert = w.alert(role, own).await;
+            post_form(&format!("/alerts/unsubscribe/{}", alert.token), vec![]).await
         }
         (m, p) => panic!("the matrix cannot build a request for {m} {p}"),
     }

@@ -1,6 +1,7 @@
 //! hcx's integration tests: the router in-process, and the `hcx` binary.
 
 mod access;
+mod alerts;
 mod api;
 mod browser;
 mod cli;

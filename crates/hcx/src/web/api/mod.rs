@@ -3,6 +3,7 @@
 //! and its own OpenAPI 3.1 description.
 
 mod account;
+mod alerts;
 mod matching;
 mod records;
 mod schema;
@@ -81,6 +82,10 @@ pub fn routes() -> Routes {
         )
         .post("/import", transfer::import)
         .get("/export", transfer::export)
+        .get("/alerts", alerts::list_alerts)
+        .post("/alerts", alerts::create_alert)
+        .delete("/alerts/{id}", alerts::delete_alert)
+        .get("/notifications", alerts::list_notifications)
         .get("/me", account::get_me)
         .get("/audit", account::list_audit)
         .fallback(not_found)
@@ -128,13 +133,15 @@ pub fn docs() -> Router<App> {
         matching::list_introductions_to, matching::list_introductions_of, matching::answer_introduction,
         twinning::list_twinning, twinning::create_twinning_interest, twinning::delete_twinning_interest,
         transfer::import, transfer::export, account::get_me, account::list_audit,
+        alerts::list_alerts, alerts::create_alert, alerts::delete_alert, alerts::list_notifications,
     ),
     components(schemas(
         RecordResponse, ListResponse, ErrorEnvelope, ErrorBody, ErrorDetail, VersionBody,
         schema::Organisation, schema::Offer, schema::Strategy, schema::Opportunity, schema::Money,
         schema::PriceRange, schema::Requirement, schema::Classification,
         account::MeResponse, account::AuditResponse, matching::IntroductionBody, matching::AnswerBody,
-        matching::IntroductionsResponse,
+        matching::IntroductionsResponse, alerts::AlertBody, alerts::AlertResponse, alerts::AlertsResponse,
+        alerts::NotificationResponse, alerts::NotificationsResponse,
     )),
     tags(
         (name = "organisations", description = "Providers, overseas buyers, partners, networks, the agency and embassy posts"),
@@ -143,6 +150,7 @@ pub fn docs() -> Router<App> {
         (name = "opportunities", description = "Overseas needs and their lifecycle"),
         (name = "bulk", description = "Import and export in bulk"),
         (name = "matchmaking", description = "Providers for opportunities, explained; introductions; twinning partners"),
+        (name = "alerts", description = "Subscriptions to new opportunities, and the notifications they bring"),
         (name = "accounts", description = "Who you are, and the audit log"),
     )
 )]
@@ -239,7 +247,7 @@ pub struct VersionBody {
 }
 
 /// Milliseconds since the epoch as RFC 3339 UTC.
-fn rfc3339(ms: i64) -> String {
+pub(crate) fn rfc3339(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
         .and_then(|t| {

@@ -63,6 +63,11 @@ impl Layout {
         actor.role.map(|role| (actor.name.as_str(), role.label()))
     }
 
+    /// The viewer's unread notifications.
+    pub fn unread(&self) -> i64 {
+        self.viewer.unread
+    }
+
     /// Whether the viewer administers accounts.
     pub fn is_admin(&self) -> bool {
         self.viewer.caller.actor.role == Some(Role::Admin)

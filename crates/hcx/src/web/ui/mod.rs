@@ -5,6 +5,7 @@
 //! Errors become [`PageError`]s, rendered by [`error_page`] in the same layout.
 
 mod accounts;
+mod alerts;
 mod assets;
 mod dashboard;
 mod form;
@@ -44,6 +45,14 @@ pub fn routes() -> Routes {
             "/opportunities/{id}/actions/{action}",
             opportunities::act_on_opportunity,
         )
+        .get("/alerts", alerts::list_alerts)
+        .post("/alerts", alerts::create_alert)
+        .post("/alerts/{id}/delete", alerts::delete_alert)
+        .get("/alerts/{id}/feed.atom", alerts::get_feed)
+        .get("/alerts/unsubscribe/{token}", alerts::get_unsubscribe)
+        .post("/alerts/unsubscribe/{token}", alerts::unsubscribe)
+        .get("/notifications", alerts::list_notifications)
+        .post("/notifications/{id}/read", alerts::read_notification)
         .get("/organisations", organisations::list_organisations)
         .get("/organisations/{id}", organisations::get_organisation)
         .get(

@@ -83,10 +83,12 @@ pub struct OpportunitiesPage {
     filtered: bool,
     results: Vec<OpportunitySummary>,
     pages: Pagination,
+    /// Where "Alert me" saves this search, for those who may subscribe.
+    alert_href: Option<String>,
 }
 
 /// The search a query string asks for; values that name nothing are dropped.
-fn query_of(p: &Params) -> OpportunityQuery {
+pub(super) fn query_of(p: &Params) -> OpportunityQuery {
     OpportunityQuery {
         text: Some(p.text("q").to_owned()).filter(|q| !q.is_empty()),
         countries: p.parsed("country", |v| CountryCode::parse(v).ok()),
@@ -141,7 +143,17 @@ pub async fn list_opportunities(
     let query = query_of(&params);
     let found = app.search_opportunities(&caller, query.clone()).await?;
     let facets = facets_of(&found.facets, &query);
+    let may_subscribe = caller.actor.check_subscribe(None).is_ok()
+        || caller.actor.role == Some(hcx_domain::vocab::Role::Provider);
+    let alert_href = may_subscribe.then(|| {
+        let mut search = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in params.pairs().filter(|(n, _)| *n != "page") {
+            search.append_pair(name, value);
+        }
+        format!("/alerts?{}", search.finish())
+    });
     Ok(OpportunitiesPage {
+        alert_href,
         layout: Layout::new("Opportunities", Section::Opportunities),
         q: params.text("q").to_owned(),
         filtered: query.text.is_some()

@@ -18,6 +18,11 @@ impl Params {
         Params::parse(raw.unwrap_or_default().as_bytes())
     }
 
+    /// Every name and value, in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
     /// The first value of `name`, trimmed ("" when absent).
     pub fn text(&self, name: &str) -> &str {
         self.0
