@@ -3,7 +3,7 @@
 //! asked for and what the provider offers and intends — as a score in [0, 1]
 //! made of weighted parts, each with a sentence of reason.
 //!
-//! The fit with the buyer's needs is matchmaking's own ([`matching::assess`]
+//! The fit with the buyer's needs is matchmaking's own ([`matching::score`]
 //! over the buyer's opportunities, every status); the long-term parts are the
 //! provider's target markets, its experience in the buyer's country, the
 //! languages the buyer works in and whether it offers long-term partnerships.
