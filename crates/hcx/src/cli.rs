@@ -738,14 +738,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::User { action } => user(&App::open(&config).await?, action).await,
-        Command::Token { action } => token(&App::open(&config).await?, action).await,
+        Command::User { action } => user(&App::open_without_index(&config).await?, action).await,
+        Command::Token { action } => token(&App::open_without_index(&config).await?, action).await,
         Command::Audit {
             kind,
             record,
             actor,
         } => {
-            let app = App::open(&config).await?;
+            let app = App::open_without_index(&config).await?;
             let filter = hcx_store::AuditFilter {
                 kind,
                 record_id: record,

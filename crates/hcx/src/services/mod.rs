@@ -118,17 +118,38 @@ impl App {
     /// rebuilding the index when it is new or belongs to another database.
     pub async fn open(config: &Config) -> anyhow::Result<App> {
         use anyhow::Context;
-        let store = Store::connect(&config.database_url).await?;
-        store
-            .migrate()
-            .await
-            .context("cannot apply the database migrations")?;
+        let store = Self::open_store(config).await?;
         let search = SearchIndex::open(&config.index_dir).with_context(|| {
             format!(
                 "cannot open the search index in {}",
                 config.index_dir.display()
             )
         })?;
+        let app = App::configured(store, search, config)?;
+        app.prepare_index().await?;
+        Ok(app)
+    }
+
+    /// Opens the configured store (migrating it) without its search index,
+    /// for commands that never search — accounts, tokens, the audit log — so
+    /// that they run beside a server holding the index. Searches through
+    /// this app find nothing.
+    pub async fn open_without_index(config: &Config) -> anyhow::Result<App> {
+        let store = Self::open_store(config).await?;
+        App::configured(store, SearchIndex::in_memory()?, config)
+    }
+
+    async fn open_store(config: &Config) -> anyhow::Result<Store> {
+        use anyhow::Context;
+        let store = Store::connect(&config.database_url).await?;
+        store
+            .migrate()
+            .await
+            .context("cannot apply the database migrations")?;
+        Ok(store)
+    }
+
+    fn configured(store: Store, search: SearchIndex, config: &Config) -> anyhow::Result<App> {
         let mut app = App::new(store, search, config.security.clone());
         app.matching = config.matching.clone();
         app.twinning = config.twinning.clone();
@@ -136,7 +157,6 @@ impl App {
             mailer: mail::Mailer::new(&config.email)?,
             public_url: config.public_url.clone(),
         };
-        app.prepare_index().await?;
         Ok(app)
     }
 

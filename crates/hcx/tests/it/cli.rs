@@ -523,3 +523,73 @@ fn eval_match_scores_hcx_beside_bm25_on_the_labelled_set() {
     let line = text.lines().find(|l| l.starts_with("EVAL-21")).unwrap();
     assert_eq!(line.matches(':').count(), 5, "{line}");
 }
+
+#[test]
+fn accounts_tokens_and_the_audit_log_are_managed_while_a_server_holds_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    /// Stops the server however the test ends.
+    struct Server(std::process::Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut server = Command::new(env!("CARGO_BIN_EXE_hcx"))
+        .current_dir(d)
+        .env_remove("HCX_DATABASE_URL")
+        .env_remove("HCX_INDEX_DIR")
+        .args(["--db", &format!("sqlite://{}", d.join("a.db").display())])
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map(Server)
+        .unwrap();
+    // Serving once it says so: it holds the index from then on.
+    let mut said = std::io::BufReader::new(server.0.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("hcx is serving") {
+        line.clear();
+        let read = std::io::BufRead::read_line(&mut said, &mut line).unwrap();
+        assert!(read > 0, "the server stopped before serving");
+    }
+    let search = hcx(d, "a.db", &["match", "--opportunity", "O1"]);
+    assert!(
+        stderr(&search).contains("cannot open the search index"),
+        "commands that search still need the index: {}",
+        stderr(&search)
+    );
+    let added = hcx(
+        d,
+        "a.db",
+        &[
+            "user",
+            "add",
+            "--email",
+            "a@example.org",
+            "--role",
+            "adviser",
+        ],
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    let listed = hcx(d, "a.db", &["user", "list"]);
+    assert!(
+        stdout(&listed).contains("a@example.org"),
+        "{}",
+        stderr(&listed)
+    );
+    let token = hcx(
+        d,
+        "a.db",
+        &["token", "create", "--user", "a@example.org", "--name", "ci"],
+    );
+    assert!(token.status.success(), "{}", stderr(&token));
+    let audit = hcx(d, "a.db", &["audit"]);
+    assert!(audit.status.success(), "{}", stderr(&audit));
+    assert!(
+        stdout(&audit).contains("a@example.org"),
+        "{}",
+        stdout(&audit)
+    );
+}
