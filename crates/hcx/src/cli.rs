@@ -313,51 +313,36 @@ fn print_match(
     format: MatchFormat,
 ) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    match format {
-        MatchFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, report)?;
-            writeln!(out)?;
-        }
-        MatchFormat::Table => {
-            let need = &report.need;
-            writeln!(
-                out,
-                "opportunity {}: specialties [{}], service lines [{}]{}",
-                report.opportunity,
-                need.specialties.join(" "),
-                need.service_lines.join(" "),
-                if need.inferred {
-                    " (read in its text)"
-                } else {
-                    ""
-                }
-            )?;
-            let mut t = Table::new(&["rank", "provider", "offer", "score", "why"]);
-            for (i, m) in report.matches.iter().enumerate() {
-                t.row([
-                    (i + 1).to_string(),
-                    m.provider.clone(),
-                    m.offer.clone(),
-                    format!("{:.2}", m.fit.score),
-                    strongest_reasons(&m.fit),
-                ]);
-            }
-            t.print(Format::Table, &mut out)?;
-            if !report.excluded.is_empty() {
-                writeln!(out, "\nkept out by the rules:")?;
-                let mut t = Table::new(&["provider", "rule", "reason"]);
-                for e in &report.excluded {
-                    t.row([
-                        e.provider.clone(),
-                        e.exclusion.rule.to_string(),
-                        e.exclusion.reason.clone(),
-                    ]);
-                }
-                t.print(Format::Table, &mut out)?;
-            }
-        }
+    if let MatchFormat::Json = format {
+        serde_json::to_writer_pretty(&mut out, report)?;
+        writeln!(out)?;
+        return Ok(());
     }
-    Ok(())
+    let need = &report.need;
+    writeln!(
+        out,
+        "opportunity {}: specialties [{}], service lines [{}]{}",
+        report.opportunity,
+        need.specialties.join(" "),
+        need.service_lines.join(" "),
+        if need.inferred {
+            " (read in its text)"
+        } else {
+            ""
+        }
+    )?;
+    print_ranking(
+        &mut out,
+        ["provider", "kept out by the rules"],
+        report
+            .matches
+            .iter()
+            .map(|m| (m.provider.as_str(), m.offer.as_str(), &m.fit)),
+        report
+            .excluded
+            .iter()
+            .map(|e| (e.provider.as_str(), &e.exclusion)),
+    )
 }
 
 fn print_provider_match(
@@ -371,28 +356,49 @@ fn print_provider_match(
         return Ok(());
     }
     writeln!(out, "opportunities for provider {}", report.provider)?;
-    let mut t = Table::new(&["rank", "opportunity", "offer", "score", "why"]);
-    for (i, m) in report.matches.iter().enumerate() {
+    print_ranking(
+        &mut out,
+        ["opportunity", "ruled out by its own rules"],
+        report
+            .matches
+            .iter()
+            .map(|m| (m.opportunity.as_str(), m.offer.as_str(), &m.fit)),
+        report
+            .excluded
+            .iter()
+            .map(|e| (e.opportunity.as_str(), &e.exclusion)),
+    )
+}
+
+/// A ranking as tables: each ranked key (a provider, an opportunity) with
+/// its offer, score and strongest reasons; then, under their heading, the
+/// keys the rules keep out.
+fn print_ranking<'a>(
+    out: &mut impl Write,
+    [key, excluded_heading]: [&str; 2],
+    ranked: impl Iterator<Item = (&'a str, &'a str, &'a hcx_domain::matching::Match)>,
+    excluded: impl Iterator<Item = (&'a str, &'a hcx_domain::matching::Exclusion)>,
+) -> anyhow::Result<()> {
+    let mut t = Table::new(&["rank", key, "offer", "score", "why"]);
+    for (i, (id, offer, fit)) in ranked.enumerate() {
         t.row([
             (i + 1).to_string(),
-            m.opportunity.clone(),
-            m.offer.clone(),
-            format!("{:.2}", m.fit.score),
-            strongest_reasons(&m.fit),
+            id.to_owned(),
+            offer.to_owned(),
+            format!("{:.2}", fit.score),
+            strongest_reasons(fit),
         ]);
     }
-    t.print(Format::Table, &mut out)?;
-    if !report.excluded.is_empty() {
-        writeln!(out, "\nruled out by its own rules:")?;
-        let mut t = Table::new(&["opportunity", "rule", "reason"]);
-        for e in &report.excluded {
-            t.row([
-                e.opportunity.clone(),
-                e.exclusion.rule.to_string(),
-                e.exclusion.reason.clone(),
-            ]);
-        }
-        t.print(Format::Table, &mut out)?;
+    t.print(Format::Table, out)?;
+    let mut t = Table::new(&[key, "rule", "reason"]);
+    let mut any = false;
+    for (id, e) in excluded {
+        any = true;
+        t.row([id.to_owned(), e.rule.to_string(), e.reason.clone()]);
+    }
+    if any {
+        writeln!(out, "\n{excluded_heading}:")?;
+        t.print(Format::Table, out)?;
     }
     Ok(())
 }
