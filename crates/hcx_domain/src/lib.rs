@@ -16,6 +16,7 @@ pub mod opportunity;
 pub mod org_csv;
 pub mod organisation;
 pub mod reference;
+pub mod screening;
 pub mod strategy;
 pub mod synonyms;
 pub mod text;

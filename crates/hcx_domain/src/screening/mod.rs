@@ -1,0 +1,3 @@
+//! Screening partners and their people against sanctions and other lists.
+
+pub mod normalise;
