@@ -1,3 +1,4 @@
 //! Screening partners and their people against sanctions and other lists.
 
+pub mod entity;
 pub mod normalise;
