@@ -1,4 +1,5 @@
 //! Screening partners and their people against sanctions and other lists.
 
 pub mod entity;
+pub mod names;
 pub mod normalise;
