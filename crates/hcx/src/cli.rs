@@ -308,14 +308,27 @@ enum ListWhat {
     Opportunities,
 }
 
+/// Prints a report as indented JSON when that is the format asked for, and
+/// says whether it did.
+fn print_json(
+    out: &mut impl Write,
+    format: MatchFormat,
+    report: &impl serde::Serialize,
+) -> anyhow::Result<bool> {
+    if let MatchFormat::Json = format {
+        serde_json::to_writer_pretty(&mut *out, report)?;
+        writeln!(out)?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
 fn print_match(
     report: &crate::services::matching::MatchReport,
     format: MatchFormat,
 ) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    if let MatchFormat::Json = format {
-        serde_json::to_writer_pretty(&mut out, report)?;
-        writeln!(out)?;
+    if print_json(&mut out, format, report)? {
         return Ok(());
     }
     let need = &report.need;
@@ -350,9 +363,7 @@ fn print_provider_match(
     format: MatchFormat,
 ) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    if let MatchFormat::Json = format {
-        serde_json::to_writer_pretty(&mut out, report)?;
-        writeln!(out)?;
+    if print_json(&mut out, format, report)? {
         return Ok(());
     }
     writeln!(out, "opportunities for provider {}", report.provider)?;
@@ -408,9 +419,7 @@ fn print_twinning(
     format: MatchFormat,
 ) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    if let MatchFormat::Json = format {
-        serde_json::to_writer_pretty(&mut out, report)?;
-        writeln!(out)?;
+    if print_json(&mut out, format, report)? {
         return Ok(());
     }
     writeln!(out, "twinning partners for {}", report.organisation)?;
