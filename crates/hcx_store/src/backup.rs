@@ -58,6 +58,8 @@ pub(crate) const TABLES: &[&str] = &[
     "subscriptions",
     "notifications",
     "jobs",
+    "screening_lists",
+    "screening_entities",
     "audit_events",
 ];
 

@@ -15,6 +15,7 @@ mod introductions;
 mod migrate;
 mod registry;
 mod rows;
+mod screening;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod twinning;
@@ -35,6 +36,7 @@ pub use migrate::SCHEMA_VERSION;
 pub use registry::{
     ApplySummary, Change, Counts, Expect, OpportunityFilter, OrganisationFilter, Page, Versioned,
 };
+pub use screening::{ListEntityRow, ScreeningList};
 pub use twinning::TwinningInterest;
 
 /// Settings of every SQLite connection: write-ahead logging (readers never

@@ -81,6 +81,18 @@ async fn populate(store: &Store) {
         .express_interest("RR8", "KHCF", &author())
         .await
         .unwrap();
+    let listed: Vec<hcx_store::ListEntityRow> = (0..25)
+        .map(|i| hcx_store::ListEntityRow {
+            id: format!("ofac-{i}"),
+            body: format!(
+                r#"{{"id":"ofac-{i}","schema":"Person","properties":{{"name":["Name {i}"]}}}}"#
+            ),
+        })
+        .collect();
+    store
+        .replace_list("ofac", "sdn", "digest", &listed, &author())
+        .await
+        .unwrap();
     store
         .create_user(
             &NewUser {
@@ -263,7 +275,7 @@ test_both_backends!(
         assert_eq!(summary.schema_version, hcx_store::SCHEMA_VERSION);
         assert_eq!(summary.source_backend, name);
         assert_eq!(summary.replaced, 0);
-        assert_eq!(summary.tables.len(), 16);
+        assert_eq!(summary.tables.len(), 18);
         assert!(
             summary.tables.iter().all(|t| t.rows > 0),
             "every table has rows: {:?}",

@@ -1031,3 +1031,75 @@ test_both_backends!(
         );
     }
 );
+
+test_both_backends!(
+    async fn a_list_import_replaces_the_list_whole_as_a_new_version(store: &Store) {
+        let row = |id: &str| hcx_store::ListEntityRow {
+            id: id.into(),
+            body: format!(
+                r#"{{"id":"{id}","schema":"Person","properties":{{"name":["N {id}"]}}}}"#
+            ),
+        };
+        let first: Vec<_> = (0..45).map(|i| row(&format!("e{i:02}"))).collect();
+        let v1 = store
+            .replace_list("ofac", "sdn 2024-05-03", "d1", &first, &author())
+            .await
+            .unwrap();
+        assert_eq!((v1.version, v1.entity_count), (1, 45));
+        let v2 = store
+            .replace_list(
+                "ofac",
+                "sdn 2024-06-01",
+                "d2",
+                &[row("e07"), row("z1")],
+                &author(),
+            )
+            .await
+            .unwrap();
+        assert_eq!((v2.version, v2.entity_count), (2, 2));
+        let (list, entities) = store.list_entities("ofac").await.unwrap();
+        assert_eq!(list, v2);
+        let ids: Vec<&str> = entities.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["e07", "z1"], "nothing of the first version is left");
+        assert!(entities[1].body.contains("N z1"));
+        // A list with a repeated id is refused and the stored one is kept.
+        let repeated = store
+            .replace_list("ofac", "bad", "d3", &[row("a"), row("a")], &author())
+            .await
+            .unwrap_err();
+        assert!(matches!(repeated, StoreError::Conflict(_)), "{repeated}");
+        assert_eq!(store.screening_list("ofac").await.unwrap(), v2);
+        store
+            .replace_list("pep", "1", "d4", &[row("p")], &author())
+            .await
+            .unwrap();
+        let names: Vec<String> = store
+            .screening_lists()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| l.name)
+            .collect();
+        assert_eq!(names, ["ofac", "pep"]);
+        let missing = store.screening_list("un").await.unwrap_err();
+        assert!(matches!(missing, StoreError::NotFound { .. }), "{missing}");
+        let events = store
+            .audit_events(
+                &AuditFilter {
+                    kind: Some("screening_list".into()),
+                    ..AuditFilter::default()
+                },
+                10,
+            )
+            .await
+            .unwrap();
+        let imports: Vec<(&str, &str)> = events
+            .iter()
+            .map(|e| (e.action.as_str(), e.record_id.as_str()))
+            .collect();
+        assert_eq!(
+            imports,
+            [("import", "pep"), ("import", "ofac"), ("import", "ofac")]
+        );
+    }
+);
