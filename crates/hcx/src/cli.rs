@@ -144,6 +144,15 @@ enum Command {
         #[arg(long, value_enum, default_value_t = MatchFormat::Table)]
         format: MatchFormat,
     },
+    /// Screening lists: `hcx lists` shows them, `hcx lists import` replaces one.
+    Lists {
+        #[command(subcommand)]
+        action: Option<crate::screen_cli::ListsAction>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Screen names against a list: one with --name, or many from a file.
+    Screen(crate::screen_cli::ScreenArgs),
     /// Alerts of new opportunities.
     Alerts {
         #[command(subcommand)]
@@ -752,6 +761,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             Ok(())
+        }
+        Command::Lists { action, format } => {
+            crate::screen_cli::lists(&App::open_without_index(&config).await?, action, format).await
+        }
+        Command::Screen(args) => {
+            crate::screen_cli::screen(&App::open_without_index(&config).await?, args).await
         }
         Command::User { action } => user(&App::open_without_index(&config).await?, action).await,
         Command::Token { action } => token(&App::open_without_index(&config).await?, action).await,

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod eval;
+pub mod screen_cli;
 pub mod server;
 pub mod services;
 pub mod table;

@@ -13,6 +13,8 @@
 //!   its offers (prices, capacity);
 //! - `buyer` members keep their organisations' opportunities until published;
 //! - `network` members read aggregates of their networks' organisations;
+//! - the agency, providers and posts screen names against the sanctions
+//!   lists, which the agency alone imports;
 //! - everyone, signed in or not, sees the directory of organisations, offers
 //!   without their commercial parts, and published or closed opportunities,
 //!   which anonymous visitors see without the buyer.
@@ -85,6 +87,11 @@ pub enum Capability {
     Accounts,
     /// Ranking every provider for an opportunity, with those the rules keep out.
     Matchmaking,
+    /// Screening names against the sanctions and other lists: the agency,
+    /// providers vetting their partners, and embassy trade teams.
+    Screening,
+    /// Importing and replacing screening lists.
+    Lists,
 }
 
 /// How much of a record an actor sees.
@@ -185,7 +192,10 @@ impl Actor {
     /// Whether a guarded capability is the actor's.
     pub fn check_capability(&self, capability: Capability) -> Result<(), Denied> {
         let allowed = match capability {
-            Capability::Bulk | Capability::Matchmaking => self.is_staff(),
+            Capability::Bulk | Capability::Matchmaking | Capability::Lists => self.is_staff(),
+            Capability::Screening => {
+                self.is_staff() || self.is(Role::Provider) || self.is(Role::Post)
+            }
             Capability::Audit | Capability::Accounts => self.is(Role::Admin),
         };
         if allowed {

@@ -13,6 +13,7 @@ pub mod mail;
 pub mod matching;
 pub mod pool;
 pub mod registry;
+pub mod screening;
 pub mod search;
 pub mod twinning;
 
@@ -45,6 +46,8 @@ pub struct App {
     sync_lock: Arc<tokio::sync::Mutex<()>>,
     /// Offers, providers and strategies in memory for matchmaking.
     pool: pool::SharedPool,
+    /// Screening lists in memory, one index per list.
+    lists: screening::LoadedLists,
 }
 
 /// How alerts reach people: e-mails, with links to the public address.
@@ -180,6 +183,7 @@ impl App {
             },
             sync_lock: Arc::new(tokio::sync::Mutex::new(())),
             pool: pool::SharedPool::default(),
+            lists: screening::LoadedLists::default(),
         }
     }
 }

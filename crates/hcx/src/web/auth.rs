@@ -6,7 +6,8 @@
 //!   before sign-in is never promoted. Every form posted to a page must carry
 //!   the session's form token (for visitors not signed in, the token of a
 //!   `hcx_csrf` cookie), and a foreign `Origin` is refused.
-//! - API: `Authorization: Bearer hcx_…` tokens. Reads may also use the session
+//! - API: `Authorization: Bearer hcx_…` tokens (or `ApiKey hcx_…`, as
+//!   OpenSanctions clients send them). Reads may also use the session
 //!   cookie; writes need a token, so a cookie alone can never change anything
 //!   through the API.
 
@@ -183,7 +184,10 @@ pub async fn authenticate(State(app): State<App>, request: Request, next: Next) 
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("ApiKey "))
+        })
         .map(str::trim);
     let mut caller = Caller {
         request_id: request_id.clone(),

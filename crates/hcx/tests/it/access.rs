@@ -127,6 +127,12 @@ fn expect(method: &Method, path: &str, role: &str, own: bool) -> Option<Expect> 
         ) => allow(staff),
         ("GET", "/api/v1/opportunities/{id}/introductions") => allow(keeps_opportunity),
         ("GET", "/api/v1/audit") => allow(admin),
+        // Screening: the agency, providers vetting partners, embassy teams;
+        // the lists themselves are the agency's to replace.
+        ("GET", "/api/v1/lists") | ("POST", "/api/v1/match/{list}") => {
+            allow(staff || matches!(role, "provider" | "post"))
+        }
+        ("PUT", "/api/v1/lists/{name}") => allow(staff),
         ("GET", "/alerts" | "/notifications" | "/api/v1/alerts" | "/api/v1/notifications") => {
             allow(signed_in)
         }
@@ -170,7 +176,11 @@ fn fresh(prefix: &str) -> String {
     format!("{prefix}-{}", FRESH.fetch_add(1, Ordering::Relaxed))
 }
 
-/// The test world: the demo data and one person per role.
+/// A screening list of one entity.
+const MATRIX_LIST: &str =
+    r#"{"id":"ofac-2686","schema":"Person","properties":{"name":["Hasan NASRALLAH"]}}"#;
+
+/// The test world: the demo data, a screening list and one person per role.
 struct World {
     app: App,
     people: HashMap<&'static str, Person>,
@@ -183,6 +193,9 @@ async fn world(db: hcx_store::testing::TestStore) -> World {
         .await
         .expect("demo world");
     let cli = Caller::command_line();
+    app.import_list(&cli, "matrix", "matrix", MATRIX_LIST)
+        .await
+        .expect("screening list");
     let mut people = HashMap::new();
     let specs: [(&str, Option<&str>, &str, &str); 6] = [
         ("admin", None, "HCUK", "RR8"),
@@ -571,6 +584,22 @@ async fn request(w: &World, method: &Method, path: &str, role: &str, own: bool) 
             let body = json!({"version": 1});
             let uri = format!("/api/v1/opportunities/{id}/actions/submit");
             send_as(&w.app, &who, json_request(method, &uri, Some(&body))).await
+        }
+        ("PUT", "/api/v1/lists/{name}") => {
+            let request = Request::put("/api/v1/lists/matrix")
+                .header("content-type", "application/x-ndjson")
+                .body(Body::from(MATRIX_LIST))
+                .unwrap();
+            send_as(&w.app, &who, request).await
+        }
+        ("POST", "/api/v1/match/{list}") => {
+            let body = json!({"queries": {"q": {"schema": "Person", "properties": {"name": ["Hasan Nasrallah"]}}}});
+            send_as(
+                &w.app,
+                &who,
+                json_request(method, "/api/v1/match/matrix", Some(&body)),
+            )
+            .await
         }
         ("POST", "/api/v1/import") => {
             let line = json!({"record": "organisation", "id": fresh("matrix-import"), "name": "Imported",

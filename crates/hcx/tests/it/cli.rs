@@ -593,3 +593,142 @@ fn accounts_tokens_and_the_audit_log_are_managed_while_a_server_holds_the_index(
         stdout(&audit)
     );
 }
+
+#[test]
+fn the_ofac_sample_imports_as_a_list_and_names_are_screened_one_or_many() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = data("sanctions/ofac_sdn_2024-05-03.ftm.jsonl");
+    let sample = sample.to_str().unwrap();
+    let imported = hcx(
+        dir.path(),
+        "s.db",
+        &["lists", "import", "--name", "ofac", sample],
+    );
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    assert!(
+        stdout(&imported).contains("list ofac is now version 1: 14965 entities"),
+        "{}",
+        stdout(&imported)
+    );
+    let again = hcx(
+        dir.path(),
+        "s.db",
+        &[
+            "lists",
+            "import",
+            "--name",
+            "ofac",
+            "--label",
+            "2024-05-03",
+            sample,
+        ],
+    );
+    assert!(stdout(&again).contains("version 2"), "{}", stdout(&again));
+    let lists = hcx(dir.path(), "s.db", &["lists", "--format", "csv"]);
+    assert!(
+        stdout(&lists).contains("ofac,2,2024-05-03,14965,"),
+        "{}",
+        stdout(&lists)
+    );
+
+    let one = hcx(
+        dir.path(),
+        "s.db",
+        &[
+            "screen",
+            "--list",
+            "ofac",
+            "--name",
+            "NASRALLAH, Hassan",
+            "--schema",
+            "Person",
+            "--birth-date",
+            "1960-08-31",
+        ],
+    );
+    assert!(one.status.success(), "{}", stderr(&one));
+    let first_row = stdout(&one).lines().nth(2).unwrap_or_default().to_owned();
+    assert!(
+        first_row.contains("MATCH")
+            && first_row.contains("ofac-2686")
+            && first_row.contains("born on 1960-08-31"),
+        "{}",
+        stdout(&one)
+    );
+
+    let queries = dir.path().join("q.jsonl");
+    std::fs::write(
+        &queries,
+        concat!(
+            r#"{"id":"a","schema":"Person","properties":{"name":["Владимир Путин"]}}"#,
+            "\n",
+            r#"{"id":"b","schema":"Person","properties":{"name":["Margaret Thompson"],"country":["gb"]}}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let many = hcx(
+        dir.path(),
+        "s.db",
+        &[
+            "screen",
+            "--list",
+            "ofac",
+            "--queries",
+            queries.to_str().unwrap(),
+            "--limit",
+            "2",
+        ],
+    );
+    assert!(many.status.success(), "{}", stderr(&many));
+    let lines: Vec<serde_json::Value> = stdout(&many)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["query_id"], "a");
+    assert_eq!(lines[0]["results"][0]["id"], "ofac-35096");
+    assert_eq!(lines[0]["results"][0]["match"], true);
+    assert!(lines[0]["results"].as_array().unwrap().len() <= 2);
+    assert_eq!(lines[1]["query_id"], "b");
+    assert!(
+        lines[1]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["match"] == false)
+    );
+
+    std::fs::write(
+        &queries,
+        "{\"id\":\"a\",\"schema\":\"Person\",\"properties\":{}}\n",
+    )
+    .unwrap();
+    let bad = hcx(
+        dir.path(),
+        "s.db",
+        &[
+            "screen",
+            "--list",
+            "ofac",
+            "--queries",
+            queries.to_str().unwrap(),
+        ],
+    );
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("line 1: properties.name"),
+        "{}",
+        stderr(&bad)
+    );
+    let unknown = hcx(
+        dir.path(),
+        "s.db",
+        &["screen", "--list", "un", "--name", "X"],
+    );
+    assert!(
+        stderr(&unknown).contains("screening list \"un\" was not found"),
+        "{}",
+        stderr(&unknown)
+    );
+}

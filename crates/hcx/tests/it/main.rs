@@ -6,5 +6,6 @@ mod api;
 mod browser;
 mod cli;
 mod load;
+mod screening;
 mod support;
 mod ui;

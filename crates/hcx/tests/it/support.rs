@@ -11,7 +11,7 @@ use tower::ServiceExt;
 /// The administrator every test app has, and its credentials.
 pub const ADMIN_EMAIL: &str = "admin@test.hcx";
 pub const PASSWORD: &str = "correct horse battery";
-const ADMIN_TOKEN: &str = "hcx_testadmin.secret";
+pub const ADMIN_TOKEN: &str = "hcx_testadmin.secret";
 const ADMIN_SESSION: &str = "test-admin-session";
 const ADMIN_CSRF: &str = "test-admin-csrf";
 /// The form token of a visitor not signed in (kept in their `hcx_csrf` cookie).

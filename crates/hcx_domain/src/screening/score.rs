@@ -95,6 +95,35 @@ pub fn screen<'a>(
     hits
 }
 
+/// `screen` for many queries at once, shared among the machine's cores;
+/// the results in the order of the queries.
+pub fn screen_batch<'a>(
+    index: &'a ScreeningIndex,
+    queries: &[ListEntity],
+    threshold: f64,
+    limit: usize,
+) -> Vec<Vec<Hit<'a>>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_thread = queries.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = queries
+            .chunks(per_thread)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|q| screen(index, q, threshold, limit))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a screening thread panicked"))
+            .collect()
+    })
+}
+
 /// Scores one candidate: its name, then the evidence.
 fn weigh<'a>(query: &ListEntity, c: Candidate<'a>, threshold: f64) -> Hit<'a> {
     let mut name_value = c.comparison.score;
@@ -344,6 +373,28 @@ mod tests {
         assert!(hits.iter().all(|h| h.entity.schema == Schema::Company));
         let by_alias = screen(&index, &person("Lena", ""), DEFAULT_THRESHOLD, 1);
         assert!(by_alias[0].score <= WEAK_ALIAS, "{:?}", by_alias[0]);
+    }
+
+    #[test]
+    fn a_batch_answers_each_query_in_its_order() {
+        let index = index();
+        let queries: Vec<ListEntity> = ["Ali Reza Hosseini", "John Smith", "Maria Sokolova"]
+            .iter()
+            .cycle()
+            .take(30)
+            .map(|n| person(n, ""))
+            .collect();
+        let batch = screen_batch(&index, &queries, DEFAULT_THRESHOLD, 3);
+        assert_eq!(batch.len(), 30);
+        for (q, hits) in queries.iter().zip(&batch) {
+            let one: Vec<&str> = screen(&index, q, DEFAULT_THRESHOLD, 3)
+                .iter()
+                .map(|h| h.entity.id.as_str())
+                .collect();
+            let batched: Vec<&str> = hits.iter().map(|h| h.entity.id.as_str()).collect();
+            assert_eq!(one, batched);
+        }
+        assert_eq!(batch[2][0].entity.id, "p2");
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod alerts;
 mod matching;
 mod records;
 mod schema;
+mod screening;
 mod search;
 mod transfer;
 mod twinning;
@@ -86,6 +87,9 @@ pub fn routes() -> Routes {
         .post("/alerts", alerts::create_alert)
         .delete("/alerts/{id}", alerts::delete_alert)
         .get("/notifications", alerts::list_notifications)
+        .get("/lists", screening::list_lists)
+        .put("/lists/{name}", screening::import_list)
+        .post("/match/{list}", screening::match_list)
         .get("/me", account::get_me)
         .get("/audit", account::list_audit)
         .fallback(not_found)
@@ -117,7 +121,7 @@ pub fn docs() -> Router<App> {
 #[openapi(
     info(
         title = "hcx — Healthcare Export Exchange API",
-        description = "Organisations, provider offers and strategies, and overseas opportunities, in the hcx interchange format (version 1). Errors use one envelope: `{\"error\": {\"code\", \"message\", \"details\"}}`.\n\nAuthentication: send an API token as `Authorization: Bearer hcx_…` (create one on your account page or with `hcx token create`). Without a token you see what the public sees; every write needs one. What a token may see and change follows its account's role and organisations."
+        description = "Organisations, provider offers and strategies, and overseas opportunities, in the hcx interchange format (version 1). Errors use one envelope: `{\"error\": {\"code\", \"message\", \"details\"}}`.\n\nAuthentication: send an API token as `Authorization: Bearer hcx_…` (or `ApiKey hcx_…`, as OpenSanctions clients do) (create one on your account page or with `hcx token create`). Without a token you see what the public sees; every write needs one. What a token may see and change follows its account's role and organisations."
     ),
     modifiers(&BearerAuth),
     security((), ("bearer" = [])),
@@ -134,6 +138,7 @@ pub fn docs() -> Router<App> {
         twinning::list_twinning, twinning::create_twinning_interest, twinning::delete_twinning_interest,
         transfer::import, transfer::export, account::get_me, account::list_audit,
         alerts::list_alerts, alerts::create_alert, alerts::delete_alert, alerts::list_notifications,
+        screening::list_lists, screening::import_list, screening::match_list,
     ),
     components(schemas(
         RecordResponse, ListResponse, ErrorEnvelope, ErrorBody, ErrorDetail, VersionBody,
@@ -142,6 +147,7 @@ pub fn docs() -> Router<App> {
         account::MeResponse, account::AuditResponse, matching::IntroductionBody, matching::AnswerBody,
         matching::IntroductionsResponse, alerts::AlertBody, alerts::AlertResponse, alerts::AlertsResponse,
         alerts::NotificationResponse, alerts::NotificationsResponse,
+        screening::ListsResponse, screening::ListResponse,
     )),
     tags(
         (name = "organisations", description = "Providers, overseas buyers, partners, networks, the agency and embassy posts"),
@@ -151,6 +157,7 @@ pub fn docs() -> Router<App> {
         (name = "bulk", description = "Import and export in bulk"),
         (name = "matchmaking", description = "Providers for opportunities, explained; introductions; twinning partners"),
         (name = "alerts", description = "Subscriptions to new opportunities, and the notifications they bring"),
+        (name = "screening", description = "Sanctions and other lists, and screening names against them (yente-compatible)"),
         (name = "accounts", description = "Who you are, and the audit log"),
     )
 )]
@@ -247,7 +254,7 @@ pub struct VersionBody {
 }
 
 /// Milliseconds since the epoch as RFC 3339 UTC.
-pub(crate) fn rfc3339(ms: i64) -> String {
+pub fn rfc3339(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
         .and_then(|t| {
