@@ -65,10 +65,10 @@ const PLACES: [&str; 8] = [
 
 /// A small deterministic generator, so every run measures the same data.
 #[derive(Debug)]
-struct Lcg(u64);
+pub(crate) struct Lcg(pub(crate) u64);
 
 impl Lcg {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6_364_136_223_846_793_005)
@@ -76,7 +76,7 @@ impl Lcg {
         self.0 >> 33
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[(self.next() as usize) % items.len()]
     }
 }

@@ -278,6 +278,15 @@ enum Scenario {
         #[arg(long, default_value_t = 20)]
         opportunities: usize,
     },
+    /// Time screening against the OFAC sample (one query at a time, then a
+    /// batch on all cores), and the index of a generated list at scale.
+    Screen {
+        #[arg(long, default_value_t = 10_000)]
+        queries: usize,
+        /// Entities of the generated list (0: skip it).
+        #[arg(long, default_value_t = 1_000_000)]
+        generated: usize,
+    },
     /// Import a generated world of providers, offers and needs, then time the
     /// providers ranked for one opportunity, and for every opportunity on all cores.
     Match {
@@ -822,6 +831,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("{n} documents indexed");
             Ok(())
         }
+        Command::Bench {
+            scenario: Scenario::Screen { queries, generated },
+        } => {
+            println!("{}", crate::bench_screen::run(queries, generated)?);
+            Ok(())
+        }
         Command::Bench { scenario } => {
             let scratch = tempfile::tempdir()?;
             if cli.db.is_none() {
@@ -877,6 +892,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                             .await?;
                     println!("{report}");
                 }
+                Scenario::Screen { .. } => unreachable!("screening needs no store"),
             }
             Ok(())
         }
