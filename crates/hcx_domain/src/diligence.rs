@@ -225,6 +225,7 @@ pub struct Hit {
     #[serde(serialize_with = "schema_name")]
     pub schema: Schema,
     pub topics: Vec<String>,
+    /// To the nearest thousandth.
     pub score: f64,
     pub verdict: Verdict,
     /// Why the reviewer gave the verdict.
@@ -424,7 +425,25 @@ fn check_people(errors: &mut Vec<FieldError>, people: &[Person]) -> Vec<Person> 
     out
 }
 
-/// The checklist with every item in order, unanswered where no answer is given.
+/// The whole checklist in its order: the answers given, every other item unanswered.
+pub fn checklist(answers: &[ChecklistAnswer]) -> Vec<ChecklistAnswer> {
+    ChecklistItem::ALL
+        .iter()
+        .map(|&item| {
+            answers
+                .iter()
+                .find(|a| a.item == item)
+                .cloned()
+                .unwrap_or(ChecklistAnswer {
+                    item,
+                    answer: Answer::Unanswered,
+                    note: String::new(),
+                })
+        })
+        .collect()
+}
+
+/// [`checklist`] from answers given in an edit, each answered once, notes checked.
 fn check_checklist(
     errors: &mut Vec<FieldError>,
     answers: &[ChecklistAnswer],
@@ -437,23 +456,15 @@ fn check_checklist(
             ));
         }
     }
-    ChecklistItem::ALL
-        .iter()
-        .map(|&item| match answers.iter().find(|a| a.item == item) {
-            Some(a) => ChecklistAnswer {
-                item,
-                answer: a.answer,
-                note: draft_text(
-                    errors,
-                    &format!("checklist.{}.note", item.as_str()),
-                    &a.note,
-                ),
-            },
-            None => ChecklistAnswer {
-                item,
-                answer: Answer::Unanswered,
-                note: String::new(),
-            },
+    checklist(answers)
+        .into_iter()
+        .map(|a| ChecklistAnswer {
+            note: draft_text(
+                errors,
+                &format!("checklist.{}.note", a.item.as_str()),
+                &a.note,
+            ),
+            ..a
         })
         .collect()
 }
@@ -501,7 +512,7 @@ impl Case {
             people,
             hits: Vec::new(),
             financial_notes: String::new(),
-            checklist: check_checklist(&mut Vec::new(), &[]),
+            checklist: checklist(&[]),
             rating: None,
             rating_reasons: String::new(),
             status: CaseStatus::Open,
@@ -603,9 +614,21 @@ impl Case {
             }
         }
         refused(errors)?;
+        let findings: Vec<Finding> = findings
+            .iter()
+            .map(|f| Finding {
+                list_name: f.list_name.trim().to_owned(),
+                list_version: f.list_version.trim().to_owned(),
+                entity_id: f.entity_id.trim().to_owned(),
+                caption: f.caption.trim().to_owned(),
+                schema: f.schema,
+                topics: f.topics.clone(),
+                score: (f.score * 1000.0).round() / 1000.0,
+            })
+            .collect();
         let before = self.hits.clone();
         let mut new_ids = Vec::new();
-        for f in findings {
+        for f in &findings {
             let known = self.hits.iter_mut().find(|h| {
                 &h.subject == subject && h.list_name == f.list_name && h.entity_id == f.entity_id
             });
@@ -1283,6 +1306,24 @@ mod tests {
             ["subject", "findings[0].entity_id", "findings[0].score"]
         );
         assert!(c.hits.is_empty());
+    }
+
+    #[test]
+    fn findings_are_kept_trimmed_with_scores_to_a_thousandth() {
+        let mut c = opened("DD-1", Some("RR8"));
+        let mut f = finding(" ofac-1 ", &[]);
+        f.score = 0.9137;
+        let new = c
+            .record_hits(&Subject::Organisation, &[f], at(TODAY))
+            .unwrap();
+        assert_eq!(
+            (
+                new[0].entity_id.as_str(),
+                new[0].caption.as_str(),
+                new[0].score
+            ),
+            ("ofac-1", "Entity  ofac-1", 0.914)
+        );
     }
 
     #[test]
