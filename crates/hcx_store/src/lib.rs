@@ -130,6 +130,21 @@ impl Store {
         })
     }
 
+    /// A read-only transaction that sees one state of the database throughout
+    /// (on SQLite a deferred transaction takes its snapshot at the first read).
+    pub(crate) async fn begin_snapshot(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin().await?,
+            Backend::Postgres => {
+                self.pool
+                    .begin_with("begin isolation level repeatable read, read only")
+                    .await?
+            }
+        })
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("select 1").execute(&self.pool).await?;
