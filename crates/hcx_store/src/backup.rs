@@ -59,6 +59,10 @@ pub(crate) const TABLES: &[&str] = &[
     "notifications",
     "jobs",
     "audit_events",
+    "diligence_cases",
+    "diligence_people",
+    "diligence_hits",
+    "diligence_answers",
 ];
 
 /// Rows per insert: SQLite finds each numbered parameter by a linear search,

@@ -202,7 +202,7 @@ const META: &str = "id, body, version, created_at, updated_at";
 /// statements are faster than large ones.
 const ROWS_PER_STATEMENT: usize = 20;
 /// Ids per `in (...)` lookup, for the same reason.
-const IDS_PER_STATEMENT: usize = 100;
+pub(crate) const IDS_PER_STATEMENT: usize = 100;
 /// Rows read per statement when reading a whole table.
 const SCAN_PAGE: i64 = 5_000;
 
