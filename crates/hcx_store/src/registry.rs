@@ -523,7 +523,7 @@ impl Store {
             .await
             .map_err(|e| match StoreError::from(e) {
                 StoreError::Conflict(_) => StoreError::Conflict(format!(
-                    "{} {id:?} cannot be deleted while offers, strategies or opportunities refer to it",
+                    "{} {id:?} cannot be deleted while offers, strategies, opportunities or due-diligence cases refer to it",
                     table.kind
                 )),
                 other => other,

@@ -1175,6 +1175,19 @@ mod diligence {
                 Some(opened.clone())
             );
             assert_eq!(store.case(&case_id("DD-9")).await.unwrap(), None);
+            // The Christie, referred to by nothing else, is kept while its case is.
+            store
+                .open_case(&new_case("DD-4", Some("RBV")), &author())
+                .await
+                .unwrap();
+            let err = store
+                .delete_organisation("RBV", hcx_store::Expect::Any, &author())
+                .await
+                .unwrap_err();
+            assert!(
+                err.to_string().contains("due-diligence cases refer to it"),
+                "{err}"
+            );
             let again = store
                 .open_case(&new_case("DD-1", None), &author())
                 .await
