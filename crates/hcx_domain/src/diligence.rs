@@ -683,7 +683,6 @@ impl Case {
         by: &str,
         now: i64,
     ) -> Result<(), CaseError> {
-        let mut errors = Vec::new();
         let Some(index) = self.hits.iter().position(|h| h.id == hit) else {
             return refused(vec![FieldError::new(
                 "hit",
@@ -696,6 +695,7 @@ impl Case {
                 status: self.status,
             });
         }
+        let mut errors = Vec::new();
         if verdict == Verdict::Pending {
             errors.push(FieldError::new(
                 "verdict",
