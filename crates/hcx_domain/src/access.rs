@@ -11,6 +11,9 @@
 //! - `provider` members keep their organisations' offers and strategy; no one
 //!   else but the agency sees a provider's strategy or the commercial parts of
 //!   its offers (prices, capacity);
+//! - a provider's due-diligence cases are its members' and the agency's, and
+//!   hidden from everyone else; the cases the agency opens for every provider
+//!   are the agency's alone (providers meet them only as matching's blocks);
 //! - `buyer` members keep their organisations' opportunities until published;
 //! - `network` members read aggregates of their networks' organisations;
 //! - the agency, providers and posts screen names against the sanctions
@@ -377,6 +380,17 @@ impl Actor {
         self.keeps_provider(provider)
     }
 
+    /// Whether the actor may see and work on a due-diligence case owned by
+    /// `owner` (none: opened by the agency for every provider): that
+    /// provider's members and the agency; to anyone else it is hidden.
+    pub fn check_case(&self, owner: Option<&OrganisationId>) -> Result<(), Denied> {
+        let allowed = match owner {
+            Some(provider) => self.keeps_provider(provider),
+            None => self.is_staff(),
+        };
+        if allowed { Ok(()) } else { Err(Denied::Hidden) }
+    }
+
     /// How much of an offer the actor sees.
     pub fn offer_view(&self, o: &Offer) -> View {
         if self.sees_commercial(&o.provider) {
@@ -483,6 +497,22 @@ mod tests {
             Actor::anonymous().check_subscribe(None),
             Err(Denied::SignIn)
         );
+    }
+
+    #[test]
+    fn due_diligence_cases_are_their_providers_and_the_agencys() {
+        let own = OrganisationId::parse("RP4").unwrap();
+        let other = OrganisationId::parse("RR8").unwrap();
+        let provider = member(Role::Provider, "RP4", OrgKind::Provider, "GB");
+        assert_eq!(provider.check_case(Some(&own)), Ok(()));
+        assert_eq!(provider.check_case(Some(&other)), Err(Denied::Hidden));
+        assert_eq!(provider.check_case(None), Err(Denied::Hidden));
+        let adviser = member(Role::Adviser, "HCUK", OrgKind::Agency, "GB");
+        assert_eq!(adviser.check_case(Some(&other)), Ok(()));
+        assert_eq!(adviser.check_case(None), Ok(()));
+        let buyer = member(Role::Buyer, "RP4", OrgKind::Buyer, "KW");
+        assert_eq!(buyer.check_case(Some(&own)), Err(Denied::Hidden));
+        assert_eq!(Actor::anonymous().check_case(None), Err(Denied::Hidden));
     }
 
     fn offer(provider: &str) -> Record {

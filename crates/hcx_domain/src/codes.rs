@@ -100,6 +100,14 @@ id_type!(
     /// A requirement's id, unique within its opportunity.
     RequirementId
 );
+id_type!(
+    /// A due-diligence case's id.
+    CaseId
+);
+id_type!(
+    /// A person's id, unique within their due-diligence case.
+    PersonId
+);
 
 /// An ISO 3166-1 alpha-2 country code known to the reference data.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

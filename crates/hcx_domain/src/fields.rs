@@ -287,6 +287,11 @@ pub fn text(v: &Value) -> Result<String, String> {
     let s = v
         .as_str()
         .ok_or_else(|| format!("expected a string, found {}", kind_of(v)))?;
+    plain_text(s)
+}
+
+/// [`text`] for a string already in hand.
+pub fn plain_text(s: &str) -> Result<String, String> {
     let trimmed = s.trim();
     if trimmed.is_empty() {
         return Err("must not be empty".into());
@@ -347,15 +352,20 @@ pub fn one_of<T: Copy>(
         let s = v
             .as_str()
             .ok_or_else(|| format!("expected a string, found {}", kind_of(v)))?;
-        options
-            .iter()
-            .find(|(name, _)| *name == s)
-            .map(|(_, value)| *value)
-            .ok_or_else(|| {
-                let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-                format!("{s:?} is not one of {}", names.join(", "))
-            })
+        name_in(options, s)
     }
+}
+
+/// The value named `name` in a fixed set, or an error listing every name allowed.
+pub fn name_in<T: Copy>(options: &[(&'static str, T)], name: &str) -> Result<T, String> {
+    options
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| *value)
+        .ok_or_else(|| {
+            let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+            format!("{name:?} is not one of {}", names.join(", "))
+        })
 }
 
 fn describe(v: &Value) -> String {

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod codes;
+pub mod diligence;
 pub mod fields;
 pub mod interchange;
 pub mod matching;
@@ -24,8 +25,8 @@ pub mod twinning;
 pub mod vocab;
 
 pub use codes::{
-    CountryCode, CurrencyCode, LanguageCode, NetworkCode, OfferId, OpportunityId, OrganisationId,
-    SpecialtyCode, StrategyId,
+    CaseId, CountryCode, CurrencyCode, LanguageCode, NetworkCode, OfferId, OpportunityId,
+    OrganisationId, PersonId, SpecialtyCode, StrategyId,
 };
 pub use fields::{FieldError, Invalid};
 pub use interchange::{Batch, LineError, Location, Record};

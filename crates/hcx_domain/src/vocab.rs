@@ -1,8 +1,6 @@
 //! The closed vocabularies of the interchange format: each value with its
 //! wire name and a label for people.
 
-use serde::{Serialize, Serializer};
-
 macro_rules! vocabulary {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $wire:literal / $label:literal,)+ }) => {
         $(#[$doc])*
@@ -26,10 +24,15 @@ macro_rules! vocabulary {
             pub fn parse(text: &str) -> Option<$name> {
                 Self::NAMES.iter().find(|(n, _)| *n == text).map(|(_, v)| *v)
             }
+
+            /// The value named `text`, or an error listing every name allowed.
+            pub fn read(text: &str) -> Result<$name, String> {
+                crate::fields::name_in(Self::NAMES, text)
+            }
         }
 
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
             }
         }
@@ -41,6 +44,8 @@ macro_rules! vocabulary {
         }
     };
 }
+
+pub(crate) use vocabulary;
 
 vocabulary!(
     /// What an organisation is to hcx.

@@ -60,6 +60,10 @@ pub(crate) const TABLES: &[&str] = &[
     "jobs",
     "screening_lists",
     "screening_entities",
+    "diligence_cases",
+    "diligence_people",
+    "diligence_hits",
+    "diligence_answers",
     "audit_events",
 ];
 
@@ -518,15 +522,7 @@ impl Store {
     /// in use: one read transaction sees one state of the database (on
     /// SQLite, write-ahead logging lets writers go on beside it).
     pub async fn backup(&self, out: impl Write + Send) -> Result<BackupSummary, StoreError> {
-        let mut tx = match self.backend {
-            // A deferred transaction takes its snapshot at the first read.
-            Backend::Sqlite => self.pool.begin().await?,
-            Backend::Postgres => {
-                self.pool
-                    .begin_with("begin isolation level repeatable read, read only")
-                    .await?
-            }
-        };
+        let mut tx = self.begin_snapshot().await?;
         let schema_version = applied_version(&mut tx).await?;
         let created_at = now_ms();
         let mut out = GzEncoder::new(out, Compression::default());

@@ -27,6 +27,10 @@ pub enum StoreError {
     /// hcx backup, or was made at another schema version.
     #[error("{0}")]
     Backup(String),
+    /// A due-diligence rule refused the step: the case's status, four eyes,
+    /// or what is missing or wrong, each named.
+    #[error(transparent)]
+    Diligence(#[from] hcx_domain::diligence::CaseError),
     /// Anything else from the driver.
     #[error("database error: {0}")]
     Database(sqlx::Error),

@@ -10,6 +10,7 @@ mod accounts;
 mod alerts;
 mod audit;
 mod backup;
+mod diligence;
 mod error;
 mod introductions;
 mod migrate;
@@ -30,6 +31,7 @@ pub use accounts::{NewToken, NewUser, Session, Token, User};
 pub use alerts::{FAN_OUT_JOB, Job, NewSubscription, Notification, Subscription};
 pub use audit::{AuditEvent, AuditFilter, Author};
 pub use backup::{BACKUP_FORMAT, BackupSummary, RestoreSummary, TableRows};
+pub use diligence::{CaseFilter, CaseOwner};
 pub use error::StoreError;
 pub use introductions::Introduction;
 pub use migrate::SCHEMA_VERSION;
@@ -129,6 +131,21 @@ impl Store {
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin_with("begin immediate").await?,
             Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// A read-only transaction that sees one state of the database throughout
+    /// (on SQLite a deferred transaction takes its snapshot at the first read).
+    pub(crate) async fn begin_snapshot(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin().await?,
+            Backend::Postgres => {
+                self.pool
+                    .begin_with("begin isolation level repeatable read, read only")
+                    .await?
+            }
         })
     }
 

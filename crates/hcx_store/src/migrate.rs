@@ -52,6 +52,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0006_screening.sql"),
         postgres: "",
     },
+    Migration {
+        version: 7,
+        name: "diligence",
+        sql: include_str!("../migrations/0007_diligence.sql"),
+        postgres: "",
+    },
 ];
 
 /// The schema version this build migrates to: the last migration's.

@@ -202,7 +202,7 @@ const META: &str = "id, body, version, created_at, updated_at";
 /// statements are faster than large ones.
 const ROWS_PER_STATEMENT: usize = 20;
 /// Ids per `in (...)` lookup, for the same reason.
-const IDS_PER_STATEMENT: usize = 100;
+pub(crate) const IDS_PER_STATEMENT: usize = 100;
 /// Rows read per statement when reading a whole table.
 const SCAN_PAGE: i64 = 5_000;
 
@@ -523,7 +523,7 @@ impl Store {
             .await
             .map_err(|e| match StoreError::from(e) {
                 StoreError::Conflict(_) => StoreError::Conflict(format!(
-                    "{} {id:?} cannot be deleted while offers, strategies or opportunities refer to it",
+                    "{} {id:?} cannot be deleted while offers, strategies, opportunities or due-diligence cases refer to it",
                     table.kind
                 )),
                 other => other,

@@ -56,7 +56,7 @@ fn unpriced_opportunity(id: &str) -> Record {
 
 /// Rows in every table: records (with an update, so versions differ), a user
 /// with memberships, a session, a token, a reset link, an introduction, an
-/// interest in twinning and audit events.
+/// interest in twinning, a due-diligence case and audit events.
 async fn populate(store: &Store) {
     let mut records = vec![
         organisation("RR8", "provider"),
@@ -181,6 +181,79 @@ async fn populate(store: &Store) {
         .add_notifications("O02", &[("u1".into(), "s1".into())], &author())
         .await
         .unwrap();
+    diligence_case(store).await;
+}
+
+/// A due-diligence case with a person, a hit on each subject (one reviewed)
+/// and an answered checklist.
+async fn diligence_case(store: &Store) {
+    use hcx_domain::diligence::{
+        Answer, CaseEdit, ChecklistAnswer, ChecklistItem, Finding, NewCase, Person, Rating,
+        Subject, Verdict,
+    };
+    use hcx_domain::{CaseId, CountryCode, OrganisationId, PersonId};
+
+    let person = Person {
+        id: PersonId::parse("p1").unwrap(),
+        name: "Ahmad “Abu Omar” Al-Awadhi".into(),
+        role: "Director".into(),
+        birth_date: Some("1961".into()),
+        country: Some(CountryCode::parse("JO").unwrap()),
+    };
+    let case = store
+        .open_case(
+            &NewCase {
+                id: CaseId::parse("DD-1").unwrap(),
+                partner: OrganisationId::parse("KHCF").unwrap(),
+                owner: Some(OrganisationId::parse("RR8").unwrap()),
+                people: vec![person.clone()],
+            },
+            &author(),
+        )
+        .await
+        .unwrap();
+    let finding = Finding {
+        list_name: "us_ofac_sdn".into(),
+        list_version: "20261101".into(),
+        entity_id: "ofac-1".into(),
+        caption: "AL-AWADHI, Ahmad".into(),
+        schema: hcx_domain::screening::entity::Schema::Person,
+        topics: vec!["sanction".into()],
+        score: 0.8,
+    };
+    let p1 = Subject::Person(person.id.clone());
+    for subject in [&Subject::Organisation, &p1] {
+        store
+            .record_hits(&case.id, subject, std::slice::from_ref(&finding), &author())
+            .await
+            .unwrap();
+    }
+    let case = store
+        .mark_hit(
+            &case.id,
+            3,
+            1,
+            Verdict::FalsePositive,
+            "Another man.",
+            &author(),
+        )
+        .await
+        .unwrap();
+    let edit = CaseEdit {
+        people: vec![person],
+        financial_notes: "Pays on time.".into(),
+        checklist: vec![ChecklistAnswer {
+            item: ChecklistItem::Ethics,
+            answer: Answer::Concern,
+            note: "Line\nbreaks kept.".into(),
+        }],
+        rating: Some(Rating::Medium),
+        rating_reasons: "One open question.".into(),
+    };
+    store
+        .edit_case(&case.id, case.version, &edit, &author())
+        .await
+        .unwrap();
 }
 
 async fn backup(store: &Store) -> Vec<u8> {
@@ -275,7 +348,7 @@ test_both_backends!(
         assert_eq!(summary.schema_version, hcx_store::SCHEMA_VERSION);
         assert_eq!(summary.source_backend, name);
         assert_eq!(summary.replaced, 0);
-        assert_eq!(summary.tables.len(), 18);
+        assert_eq!(summary.tables.len(), 22);
         assert!(
             summary.tables.iter().all(|t| t.rows > 0),
             "every table has rows: {:?}",

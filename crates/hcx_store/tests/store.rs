@@ -1103,3 +1103,524 @@ test_both_backends!(
         );
     }
 );
+
+mod diligence {
+    use hcx_domain::diligence::{
+        Answer, Case, CaseEdit, CaseError, CaseStatus, ChecklistAnswer, ChecklistItem, Finding,
+        NewCase, Outcome, Person, Rating, Subject, Verdict, blocking, suggested_expiry,
+    };
+    use hcx_domain::screening::entity::Schema;
+    use hcx_domain::{CaseId, CountryCode, OrganisationId, PersonId, Record};
+    use hcx_store::{AuditFilter, Author, CaseFilter, CaseOwner, Store, StoreError};
+
+    use super::{author, khcf, world};
+    use crate::test_both_backends;
+
+    /// The second person: decides what the first submitted.
+    fn reviewer() -> Author {
+        Author {
+            actor_id: "user:u2".into(),
+            actor_name: "bob@example.org".into(),
+            request_id: Some("req-2".into()),
+        }
+    }
+
+    fn org(id: &str) -> OrganisationId {
+        OrganisationId::parse(id).unwrap()
+    }
+
+    fn case_id(id: &str) -> CaseId {
+        CaseId::parse(id).unwrap()
+    }
+
+    fn person(id: &str, name: &str) -> Person {
+        Person {
+            id: PersonId::parse(id).unwrap(),
+            name: name.into(),
+            role: "Director General".into(),
+            birth_date: Some("1958-04".into()),
+            country: Some(CountryCode::parse("JO").unwrap()),
+        }
+    }
+
+    fn new_case(id: &str, owner: Option<&str>) -> NewCase {
+        NewCase {
+            id: case_id(id),
+            partner: org("KHCF"),
+            owner: owner.map(org),
+            people: vec![person("p1", "Asem Mansour"), person("p2", "Dina Haddad")],
+        }
+    }
+
+    fn finding(entity: &str, topics: &[&str]) -> Finding {
+        Finding {
+            list_name: "us_ofac_sdn".into(),
+            list_version: "20261101".into(),
+            entity_id: entity.into(),
+            caption: format!("Entity {entity}"),
+            schema: Schema::Organization,
+            topics: topics.iter().map(|t| t.to_string()).collect(),
+            score: 0.8765,
+        }
+    }
+
+    fn complete(people: Vec<Person>) -> CaseEdit {
+        CaseEdit {
+            people,
+            financial_notes:
+                "Endowment-funded; audited accounts; paid past invoices within 30 days.".into(),
+            checklist: ChecklistItem::ALL
+                .iter()
+                .map(|&item| ChecklistAnswer {
+                    item,
+                    answer: if item == ChecklistItem::NhsBrand {
+                        Answer::NotApplicable
+                    } else {
+                        Answer::Satisfied
+                    },
+                    note: if item == ChecklistItem::NhsBrand {
+                        "No NHS branding in this work.".into()
+                    } else {
+                        String::new()
+                    },
+                })
+                .collect(),
+            rating: Some(Rating::Low),
+            rating_reasons: "A charity with a long record and clean screening.".into(),
+        }
+    }
+
+    fn today() -> time::Date {
+        time::OffsetDateTime::now_utc().date()
+    }
+
+    /// A case opened, worked in full and submitted by the first person.
+    async fn submitted(store: &Store, id: &str, owner: Option<&str>) -> Case {
+        let case = store
+            .open_case(&new_case(id, owner), &author())
+            .await
+            .unwrap();
+        let case = store
+            .edit_case(
+                &case.id,
+                case.version,
+                &complete(case.people.clone()),
+                &author(),
+            )
+            .await
+            .unwrap();
+        store
+            .submit_case(&case.id, case.version, &author())
+            .await
+            .unwrap()
+    }
+
+    async fn decided(store: &Store, id: &str, owner: Option<&str>, outcome: Outcome) -> Case {
+        let case = submitted(store, id, owner).await;
+        let expiry = (outcome == Outcome::Approved).then(|| suggested_expiry(today()));
+        store
+            .decide_case(
+                &case.id,
+                case.version,
+                outcome,
+                "Reviewed.",
+                expiry,
+                &reviewer(),
+            )
+            .await
+            .unwrap()
+    }
+
+    test_both_backends!(
+        async fn a_case_opens_once_on_known_organisations_and_reads_back_whole(store: &Store) {
+            store.apply(&world(), &author()).await.unwrap();
+            let opened = store
+                .open_case(&new_case("DD-1", Some("RR8")), &author())
+                .await
+                .unwrap();
+            assert_eq!(
+                (opened.status, opened.version, opened.checklist.len()),
+                (CaseStatus::Open, 1, 5)
+            );
+            assert_eq!(
+                store.case(&case_id("DD-1")).await.unwrap(),
+                Some(opened.clone())
+            );
+            assert_eq!(store.case(&case_id("DD-9")).await.unwrap(), None);
+            // The Christie, referred to by nothing else, is kept while its case is.
+            store
+                .open_case(&new_case("DD-4", Some("RBV")), &author())
+                .await
+                .unwrap();
+            let err = store
+                .delete_organisation("RBV", hcx_store::Expect::Any, &author())
+                .await
+                .unwrap_err();
+            assert!(
+                err.to_string().contains("due-diligence cases refer to it"),
+                "{err}"
+            );
+            let again = store
+                .open_case(&new_case("DD-1", None), &author())
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(&again, StoreError::Conflict(m) if m.contains("already exists")),
+                "{again}"
+            );
+            let mut ghost = new_case("DD-2", Some("GHOST"));
+            ghost.id = case_id("DD-2");
+            let err = store.open_case(&ghost, &author()).await.unwrap_err();
+            assert!(
+                matches!(&err, StoreError::NotFound { kind: "organisation", id } if id.contains("GHOST")),
+                "{err}"
+            );
+            let err = store
+                .open_case(
+                    &NewCase {
+                        owner: Some(org("KHCF")),
+                        ..new_case("DD-3", None)
+                    },
+                    &author(),
+                )
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(err, StoreError::Diligence(CaseError::Invalid(_))),
+                "{err}"
+            );
+            assert!(store.case(&case_id("DD-3")).await.unwrap().is_none());
+        }
+    );
+
+    test_both_backends!(
+        async fn an_edit_from_a_stale_version_is_a_conflict(store: &Store) {
+            store.apply(&world(), &author()).await.unwrap();
+            let case = store
+                .open_case(&new_case("DD-1", Some("RR8")), &author())
+                .await
+                .unwrap();
+            // Dina Haddad is taken off the case; Asem Mansour stays.
+            let edit = complete(vec![person("p1", "Asem Mansour")]);
+            let edited = store
+                .edit_case(&case.id, 1, &edit, &author())
+                .await
+                .unwrap();
+            assert_eq!(edited.version, 2);
+            let stale = store
+                .edit_case(&case.id, 1, &CaseEdit::default(), &author())
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(&stale, StoreError::Conflict(m) if m.contains("changed by someone else")),
+                "{stale}"
+            );
+            let stored = store.case(&case.id).await.unwrap().unwrap();
+            assert_eq!(stored, edited);
+            assert_eq!(stored.people.len(), 1);
+            assert_eq!(stored.checklist[4].answer, Answer::NotApplicable);
+            assert_eq!(stored.rating, Some(Rating::Low));
+            let err = store
+                .edit_case(&case_id("DD-9"), 1, &edit, &author())
+                .await
+                .unwrap_err();
+            assert!(matches!(err, StoreError::NotFound { .. }), "{err}");
+        }
+    );
+
+    test_both_backends!(
+        async fn rescreening_records_each_hit_once_and_returns_only_the_new(store: &Store) {
+            store.apply(&world(), &author()).await.unwrap();
+            let case = store
+                .open_case(&new_case("DD-1", Some("RR8")), &author())
+                .await
+                .unwrap();
+            let screening = Author {
+                actor_id: "cli:screening".into(),
+                actor_name: "screening".into(),
+                request_id: None,
+            };
+            let org_subject = Subject::Organisation;
+            let first = store
+                .record_hits(
+                    &case.id,
+                    &org_subject,
+                    &[finding("e1", &[]), finding("e2", &["sanction"])],
+                    &screening,
+                )
+                .await
+                .unwrap();
+            assert_eq!(first.iter().map(|h| h.id).collect::<Vec<_>>(), [1, 2]);
+            assert_eq!(first[0].score, 0.877);
+            let mut newer = finding("e2", &["sanction"]);
+            newer.list_version = "20261201".into();
+            let second = store
+                .record_hits(
+                    &case.id,
+                    &org_subject,
+                    &[newer, finding("e3", &[])],
+                    &screening,
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                second
+                    .iter()
+                    .map(|h| h.entity_id.as_str())
+                    .collect::<Vec<_>>(),
+                ["e3"]
+            );
+            let p1 = Subject::Person(PersonId::parse("p1").unwrap());
+            let for_person = store
+                .record_hits(&case.id, &p1, &[finding("e1", &[])], &screening)
+                .await
+                .unwrap();
+            assert_eq!(for_person.len(), 1);
+            // The same findings again change nothing: no new version, no event.
+            let stored = store.case(&case.id).await.unwrap().unwrap();
+            assert!(
+                store
+                    .record_hits(&case.id, &p1, &[finding("e1", &[])], &screening)
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            assert_eq!(store.case(&case.id).await.unwrap().unwrap(), stored);
+            assert_eq!(stored.hits.len(), 4);
+            assert_eq!(stored.hits[1].list_version, "20261201");
+            assert_eq!(stored.hits[3].subject, p1);
+            assert_eq!(stored.hits[1].topics, ["sanction"]);
+            let events = store
+                .audit_events(
+                    &AuditFilter {
+                        kind: Some("diligence_case".into()),
+                        actor_id: Some("cli:screening".into()),
+                        ..AuditFilter::default()
+                    },
+                    10,
+                )
+                .await
+                .unwrap();
+            assert_eq!(events.len(), 3);
+            // A person with hits stays on the case.
+            let err = store
+                .edit_case(&case.id, stored.version, &complete(vec![]), &author())
+                .await
+                .unwrap_err();
+            assert!(err.to_string().contains("has screening hits"), "{err}");
+        }
+    );
+
+    test_both_backends!(
+        async fn the_requester_cannot_decide_and_the_decision_is_audited(store: &Store) {
+            store.apply(&world(), &author()).await.unwrap();
+            let case = store
+                .open_case(&new_case("DD-1", Some("RR8")), &author())
+                .await
+                .unwrap();
+            store
+                .record_hits(
+                    &case.id,
+                    &Subject::Organisation,
+                    &[finding("e1", &["sanction"])],
+                    &author(),
+                )
+                .await
+                .unwrap();
+            let case = store.case(&case.id).await.unwrap().unwrap();
+            let case = store
+                .edit_case(
+                    &case.id,
+                    case.version,
+                    &complete(case.people.clone()),
+                    &author(),
+                )
+                .await
+                .unwrap();
+            let err = store
+                .submit_case(&case.id, case.version, &author())
+                .await
+                .unwrap_err();
+            assert!(err.to_string().contains("hit 1"), "{err}");
+            let case = store
+                .mark_hit(
+                    &case.id,
+                    case.version,
+                    1,
+                    Verdict::FalsePositive,
+                    "A different foundation.",
+                    &author(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(case.hits[0].reviewed_by.as_deref(), Some("user:u1"));
+            let case = store
+                .submit_case(&case.id, case.version, &author())
+                .await
+                .unwrap();
+            let expiry = Some(suggested_expiry(today()));
+            let err = store
+                .decide_case(
+                    &case.id,
+                    case.version,
+                    Outcome::Approved,
+                    "Fine.",
+                    expiry,
+                    &author(),
+                )
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(err, StoreError::Diligence(CaseError::FourEyes { .. })),
+                "{err}"
+            );
+            let past = store
+                .decide_case(
+                    &case.id,
+                    case.version,
+                    Outcome::Approved,
+                    "Fine.",
+                    Some(today()),
+                    &reviewer(),
+                )
+                .await
+                .unwrap_err();
+            assert!(past.to_string().contains("is not after today"), "{past}");
+            let approved = store
+                .decide_case(
+                    &case.id,
+                    case.version,
+                    Outcome::Approved,
+                    "Fine.",
+                    expiry,
+                    &reviewer(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(approved.status, CaseStatus::Approved);
+            let stored = store.case(&case.id).await.unwrap().unwrap();
+            assert_eq!(stored, approved);
+            let decision = stored.decision.unwrap();
+            assert_eq!(
+                (decision.by.as_str(), decision.expires_on),
+                ("user:u2", expiry)
+            );
+            let events = store
+                .audit_events(
+                    &AuditFilter {
+                        kind: Some("diligence_case".into()),
+                        record_id: Some("DD-1".into()),
+                        ..AuditFilter::default()
+                    },
+                    10,
+                )
+                .await
+                .unwrap();
+            let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+            assert_eq!(
+                actions,
+                [
+                    "approve",
+                    "submit",
+                    "mark_hit",
+                    "edit",
+                    "record_hits",
+                    "open"
+                ]
+            );
+            assert_eq!(events[0].actor_id, "user:u2");
+            assert!(
+                events[0]
+                    .before
+                    .as_deref()
+                    .unwrap()
+                    .contains("\"submitted\"")
+            );
+            assert!(events[0].after.as_deref().unwrap().contains("\"approved\""));
+            // Reopened, the approval stays in force.
+            let reopened = store
+                .reopen_case(&case.id, approved.version, &author())
+                .await
+                .unwrap();
+            assert_eq!(reopened.status, CaseStatus::Open);
+            assert_eq!(reopened.decision.unwrap().outcome, Outcome::Approved);
+        }
+    );
+
+    test_both_backends!(
+        async fn cases_list_by_owner_and_decided_ones_block_matching(store: &Store) {
+            store.apply(&world(), &author()).await.unwrap();
+            // A few milliseconds apart, so that the newest is plainly first.
+            let pause = || tokio::time::sleep(std::time::Duration::from_millis(5));
+            decided(store, "DD-1", Some("RR8"), Outcome::Rejected).await;
+            pause().await;
+            decided(store, "DD-2", Some("RBV"), Outcome::Approved).await;
+            pause().await;
+            submitted(store, "DD-3", None).await;
+            let ids = |cases: &[Case]| cases.iter().map(|c| c.id.to_string()).collect::<Vec<_>>();
+            let all = store
+                .list_cases(&CaseFilter::default(), 0, 10)
+                .await
+                .unwrap();
+            assert_eq!(
+                (all.total, ids(&all.items)),
+                (3, vec!["DD-3".to_owned(), "DD-2".into(), "DD-1".into()])
+            );
+            let page = store
+                .list_cases(&CaseFilter::default(), 1, 1)
+                .await
+                .unwrap();
+            assert_eq!((page.total, ids(&page.items)), (3, vec!["DD-2".to_owned()]));
+            let own = CaseFilter {
+                owner: CaseOwner::Provider(org("RR8")),
+                ..CaseFilter::default()
+            };
+            assert_eq!(
+                ids(&store.list_cases(&own, 0, 10).await.unwrap().items),
+                ["DD-1"]
+            );
+            let agency = CaseFilter {
+                owner: CaseOwner::Agency,
+                partner: Some(org("KHCF")),
+                ..CaseFilter::default()
+            };
+            assert_eq!(
+                ids(&store.list_cases(&agency, 0, 10).await.unwrap().items),
+                ["DD-3"]
+            );
+            let waiting = CaseFilter {
+                status: Some(CaseStatus::Submitted),
+                ..CaseFilter::default()
+            };
+            let waiting = store.list_cases(&waiting, 0, 10).await.unwrap();
+            assert_eq!(ids(&waiting.items), ["DD-3"]);
+            assert_eq!(waiting.items[0].people.len(), 2);
+            let elsewhere = CaseFilter {
+                partner: Some(org("RR8")),
+                ..CaseFilter::default()
+            };
+            assert_eq!(store.list_cases(&elsewhere, 0, 10).await.unwrap().total, 0);
+
+            let decided = store
+                .decided_cases(&[org("KHCF"), org("RBV")])
+                .await
+                .unwrap();
+            assert_eq!(ids(&decided), ["DD-1", "DD-2"]);
+            assert!(store.decided_cases(&[]).await.unwrap().is_empty());
+            let Record::Organisation(partner) = khcf() else {
+                unreachable!()
+            };
+            assert!(
+                blocking(&partner, &decided, Some(&org("RR8")), today())
+                    .unwrap()
+                    .starts_with(
+                        "due diligence on King Hussein Cancer Foundation was rejected on "
+                    )
+            );
+            assert_eq!(
+                blocking(&partner, &decided, Some(&org("RBV")), today()),
+                None
+            );
+        }
+    );
+}
