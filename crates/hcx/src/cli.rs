@@ -106,10 +106,14 @@ enum Command {
     Eval {
         #[arg(value_enum)]
         what: EvalWhat,
-        /// Also print each need: NDCG@5 of hcx and BM25, and hcx's top five
-        /// with their grades (x: kept out by a hard rule).
+        /// Also print each case: for matching, each need's NDCG@5 of hcx
+        /// and BM25 and hcx's top five with their grades (x: kept out by a
+        /// hard rule); for screening, each query that went wrong.
         #[arg(long)]
         cases: bool,
+        /// Screening: the score at which a result is a match.
+        #[arg(long, default_value_t = hcx_domain::screening::score::DEFAULT_THRESHOLD)]
+        threshold: f64,
     },
     /// Rank the providers for an opportunity (or the opportunities for a
     /// provider), with the features of each score and those the hard rules keep out.
@@ -306,6 +310,9 @@ enum Scenario {
 enum EvalWhat {
     /// NDCG@5, NDCG@10, precision@3 and rule violations in the top 5.
     Match,
+    /// Precision, recall and F1 of screening on the labelled queries
+    /// (data/screening) against the OFAC sample.
+    Screen,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -707,8 +714,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Eval {
+            what: EvalWhat::Screen,
+            cases,
+            threshold,
+        } => {
+            let report = crate::eval_screen::run(threshold)?;
+            print!("{report}");
+            if cases {
+                println!(
+                    "\nquery  variation              name                         expected    got"
+                );
+                for mistake in &report.mistakes {
+                    println!("{mistake}");
+                }
+            }
+            Ok(())
+        }
+        Command::Eval {
             what: EvalWhat::Match,
             cases,
+            ..
         } => {
             let scratch = tempfile::tempdir()?;
             config.set_database_url(&scratch.path().join("eval.db").display().to_string());

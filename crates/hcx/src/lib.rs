@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod eval;
+pub mod eval_screen;
 pub mod screen_cli;
 pub mod server;
 pub mod services;

@@ -167,3 +167,23 @@ async fn opensanctions_clients_send_their_key_as_apikey() {
     .await;
     assert_eq!(with_key.status, StatusCode::OK, "{}", with_key.text);
 }
+
+/// The labelled queries of `data/screening` against the OFAC sample, at
+/// the default threshold: the quality the closing figures report, guarded.
+#[test]
+fn screening_keeps_its_quality_on_the_labelled_queries() {
+    let report = hcx::eval_screen::run(hcx_domain::screening::score::DEFAULT_THRESHOLD).unwrap();
+    assert!(report.positives.queries >= 300 && report.negatives.queries >= 100);
+    assert_eq!(
+        report.candidate_recall(),
+        1.0,
+        "the true entity is never lost before scoring"
+    );
+    let all = report.all();
+    assert!(all.f1() >= 0.95, "{report}");
+    assert!(report.negatives_flagged() <= 0.02, "{report}");
+    assert_eq!(
+        report.by_variation["namesake_conflict"].false_positives, 0,
+        "{report}"
+    );
+}

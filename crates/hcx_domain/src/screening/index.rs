@@ -3,7 +3,9 @@
 //! three letters to the names, so that a query weighs a few dozen names, not
 //! all of them.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+
+use rustc_hash::FxHashMap;
 
 use super::entity::ListEntity;
 use super::names::{NameComparison, compare};
@@ -14,7 +16,11 @@ use super::normalise::{NormalName, normalise};
 const NAMES_COMPARED: usize = 96;
 /// Postings read per query at most, rarest keys first: the most common
 /// keys (`al`, `#ban`) add thousands of names and little evidence.
-const POSTINGS_READ: usize = 60_000;
+const POSTINGS_READ: usize = 20_000;
+
+/// What a weak alias (`weakAlias`: a nickname, a short form) is worth
+/// against the same likeness to a full name.
+pub const WEAK_ALIAS: f64 = 0.75;
 
 /// How strongly a name is tied to its entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,16 +45,20 @@ pub struct ScreeningIndex {
     entities: Vec<ListEntity>,
     names: Vec<IndexedName>,
     /// Name ids by each key of their words (see `keys_of`).
-    postings: HashMap<String, Vec<u32>>,
+    postings: FxHashMap<String, Vec<u32>>,
 }
 
 /// A candidate found for a query: the entity, its closest name and how close.
 #[derive(Debug, Clone)]
 pub struct Candidate<'a> {
     pub entity: &'a ListEntity,
+    /// Which of the query's names came closest.
+    pub query: usize,
     pub name: &'a NormalName,
     pub kind: NameKind,
     pub comparison: NameComparison,
+    /// The comparison's score, a weak alias's discounted.
+    pub score: f64,
 }
 
 impl ScreeningIndex {
@@ -99,25 +109,31 @@ impl ScreeningIndex {
     /// common ones; the names with the most votes are compared in full. A
     /// typo spoils a few runs of three letters and leaves the others.
     pub fn candidates(&self, queries: &[NormalName]) -> Vec<Candidate<'_>> {
-        let mut best: HashMap<u32, Candidate<'_>> = HashMap::new();
-        for query in queries {
+        let mut best: FxHashMap<u32, Candidate<'_>> = FxHashMap::default();
+        for (q, query) in queries.iter().enumerate() {
             for id in self.most_voted(query) {
                 let indexed = &self.names[id as usize];
                 let comparison = compare(query, &indexed.name);
                 if comparison.aligned.is_empty() {
                     continue;
                 }
+                let score = match indexed.kind {
+                    NameKind::Strong => comparison.score,
+                    NameKind::Weak => comparison.score * WEAK_ALIAS,
+                };
                 let better = best
                     .get(&indexed.entity)
-                    .is_none_or(|held| comparison.score > held.comparison.score);
+                    .is_none_or(|held| score > held.score);
                 if better {
                     best.insert(
                         indexed.entity,
                         Candidate {
                             entity: &self.entities[indexed.entity as usize],
+                            query: q,
                             name: &indexed.name,
                             kind: indexed.kind,
                             comparison,
+                            score,
                         },
                     );
                 }
@@ -125,9 +141,8 @@ impl ScreeningIndex {
         }
         let mut out: Vec<Candidate<'_>> = best.into_values().collect();
         out.sort_by(|a, b| {
-            b.comparison
-                .score
-                .total_cmp(&a.comparison.score)
+            b.score
+                .total_cmp(&a.score)
                 .then_with(|| a.entity.id.cmp(&b.entity.id))
         });
         out
@@ -141,25 +156,44 @@ impl ScreeningIndex {
         let mut lists: Vec<&Vec<u32>> = keys.iter().filter_map(|k| self.postings.get(k)).collect();
         lists.sort_by_key(|l| l.len());
         let total = self.names.len() as f32;
-        let mut votes: HashMap<u32, f32> = HashMap::new();
-        let mut read = 0;
-        for list in lists {
-            read += list.len();
-            if read > POSTINGS_READ && !votes.is_empty() {
-                break;
+        VOTES.with(|cell| {
+            let (votes, voters) = &mut *cell.borrow_mut();
+            if votes.len() < self.names.len() {
+                votes.resize(self.names.len(), 0.0);
             }
-            let weight = (total / list.len() as f32).ln_1p();
-            for &id in list {
-                *votes.entry(id).or_default() += weight;
+            let mut read = 0;
+            for list in lists {
+                read += list.len();
+                if read > POSTINGS_READ && !voters.is_empty() {
+                    break;
+                }
+                let weight = (total / list.len() as f32).ln_1p();
+                for &id in list {
+                    let vote = &mut votes[id as usize];
+                    if *vote == 0.0 {
+                        voters.push(id);
+                    }
+                    *vote += weight;
+                }
             }
-        }
-        let mut voted: Vec<(u32, f32)> = votes.into_iter().collect();
-        if voted.len() > NAMES_COMPARED {
-            voted.select_nth_unstable_by(NAMES_COMPARED, |a, b| b.1.total_cmp(&a.1));
-            voted.truncate(NAMES_COMPARED);
-        }
-        voted.into_iter().map(|(id, _)| id).collect()
+            let mut voted: Vec<(u32, f32)> =
+                voters.iter().map(|&id| (id, votes[id as usize])).collect();
+            for id in voters.drain(..) {
+                votes[id as usize] = 0.0;
+            }
+            if voted.len() > NAMES_COMPARED {
+                voted.select_nth_unstable_by(NAMES_COMPARED, |a, b| b.1.total_cmp(&a.1));
+                voted.truncate(NAMES_COMPARED);
+            }
+            voted.into_iter().map(|(id, _)| id).collect()
+        })
     }
+}
+
+thread_local! {
+    /// Votes by name id, and the names voted for, kept between queries so
+    /// that a query touches only the names it votes for.
+    static VOTES: RefCell<(Vec<f32>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
 /// What a word is found by: itself, its sound, its runs of three letters

@@ -20,31 +20,56 @@ pub fn word_similarity(a: &str, b: &str) -> f64 {
             0.0
         };
     }
-    let distance = levenshtein(a, b) as f64;
-    let allowed = (long.len() as f64 / 5.0)
-        .floor()
-        .max(if long.len() >= 4 { 1.0 } else { 0.0 });
-    if distance > allowed {
+    let allowed = (long.len() / 5).max(usize::from(long.len() >= 4));
+    // Each letter one word has more is an edit at least.
+    if long.len() - short.len() > allowed {
         return 0.0;
     }
-    1.0 - distance / long.len() as f64
+    match bounded_distance(a.as_bytes(), b.as_bytes(), allowed) {
+        Some(distance) => 1.0 - distance as f64 / long.len() as f64,
+        None => 0.0,
+    }
 }
 
 /// What an initial is worth against the name it begins.
-const INITIAL: f64 = 0.6;
-/// What a part of the longer name that nothing matches costs, against one
-/// of the shorter name (a middle name one side leaves out costs little).
+const INITIAL: f64 = 0.8;
+/// What two words spelt alike by `spelling`, but not by letters, are worth
+/// of the same likeness by letters.
+const SPELT_ALIKE: f64 = 0.95;
+/// What a first or last part of the longer name that nothing matches
+/// costs, against one of the shorter name.
 const UNMATCHED_EXTRA: f64 = 0.25;
+/// What a part between them costs: a middle name one side leaves out.
+const UNMATCHED_MIDDLE: f64 = 0.1;
+/// Longest word the edit distance is counted for on the stack; longer
+/// words are compared only when equal.
+const LONGEST_WORD: usize = 48;
 
 /// Edits (insert, delete, substitute, swap of neighbours) from `a` to `b`.
 pub fn levenshtein(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut before: Vec<usize> = (0..=b.len()).collect();
-    let mut previous = before.clone();
-    let mut current = vec![0; b.len() + 1];
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len().max(b.len()) > LONGEST_WORD {
+        return usize::from(a != b) * a.len().max(b.len());
+    }
+    bounded_distance(a, b, usize::MAX).unwrap_or(usize::MAX)
+}
+
+/// The edit distance of two ASCII words, or `None` once it must exceed
+/// `allowed`: three rows on the stack, stopping as soon as a whole row is
+/// over the bound.
+fn bounded_distance(a: &[u8], b: &[u8], allowed: usize) -> Option<usize> {
+    if a.len().max(b.len()) > LONGEST_WORD {
+        return None;
+    }
+    let mut before = [0usize; LONGEST_WORD + 1];
+    let mut previous = [0usize; LONGEST_WORD + 1];
+    let mut current = [0usize; LONGEST_WORD + 1];
+    for (j, cell) in previous.iter_mut().enumerate().take(b.len() + 1) {
+        *cell = j;
+    }
     for i in 1..=a.len() {
         current[0] = i;
+        let mut row_best = current[0];
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
             let mut best = (previous[j] + 1)
@@ -54,18 +79,46 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
                 best = best.min(before[j - 2] + 1);
             }
             current[j] = best;
+            row_best = row_best.min(best);
+        }
+        if row_best > allowed {
+            return None;
         }
         std::mem::swap(&mut before, &mut previous);
         std::mem::swap(&mut previous, &mut current);
     }
-    previous[b.len()]
+    let distance = previous[b.len()];
+    (distance <= allowed).then_some(distance)
 }
 
-/// One part of the query aligned with one part of the candidate.
-#[derive(Debug, Clone, PartialEq)]
+/// Parts of a name: `start` and, for two neighbours read as one word
+/// (`abdul rahman` as `abdulrahman`), `start + 1` too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts {
+    pub start: usize,
+    pub joined: bool,
+}
+
+impl Parts {
+    fn indices(self) -> std::ops::Range<usize> {
+        self.start..self.start + 1 + usize::from(self.joined)
+    }
+
+    fn count(self) -> usize {
+        1 + usize::from(self.joined)
+    }
+
+    /// The words, as written in `tokens` (joined ones without a space).
+    pub fn text(self, tokens: &[String]) -> String {
+        tokens[self.indices()].concat()
+    }
+}
+
+/// Parts of the query aligned with parts of the candidate.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Aligned {
-    pub query: String,
-    pub candidate: String,
+    pub query: Parts,
+    pub candidate: Parts,
     pub similarity: f64,
 }
 
@@ -80,72 +133,117 @@ pub struct NameComparison {
 /// (so word order does not matter), and scores the alignment: the matched
 /// similarity over the parts of the shorter name, less a little for each
 /// part of the longer one left over. Joined parts count too: `abdul rahman`
-/// meets `abdulrahman`.
+/// meets `abdulrahman`, exactly (a typo there is too loose a tie).
 pub fn compare(query: &NormalName, candidate: &NormalName) -> NameComparison {
-    let q = with_joined(&query.tokens);
-    let c = with_joined(&candidate.tokens);
-    let (nq, nc) = (query.tokens.len(), candidate.tokens.len());
-    let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
-    for (i, (qa, qparts)) in q.iter().enumerate() {
-        for (j, (ca, cparts)) in c.iter().enumerate() {
-            let joined = qparts.len() > 1 || cparts.len() > 1;
-            let s = word_similarity(qa, ca);
-            // Joined parts must meet exactly: a typo there is too loose a tie.
-            if s > 0.0 && (!joined || s == 1.0) {
-                // In parts of the shorter name, which the score counts.
-                let weight = if nq <= nc { qparts.len() } else { cparts.len() } as f64;
-                pairs.push((s * weight, i, j));
+    let (q, c) = (&query.tokens, &candidate.tokens);
+    let (nq, nc) = (q.len(), c.len());
+    // In parts of the shorter name, which the score counts.
+    let weight = |qp: Parts, cp: Parts| if nq <= nc { qp.count() } else { cp.count() } as f64;
+    let mut pairs: Vec<Aligned> = Vec::new();
+    for (i, qa) in q.iter().enumerate() {
+        for (j, ca) in c.iter().enumerate() {
+            let mut s = word_similarity(qa, ca);
+            if s < SPELT_ALIKE
+                && let (Some(qs), Some(cs)) = (query.spelled.get(i), candidate.spelled.get(j))
+            {
+                s = s.max(SPELT_ALIKE * word_similarity(qs, cs));
+            }
+            if s > 0.0 {
+                pairs.push(Aligned {
+                    query: Parts {
+                        start: i,
+                        joined: false,
+                    },
+                    candidate: Parts {
+                        start: j,
+                        joined: false,
+                    },
+                    similarity: s,
+                });
             }
         }
     }
-    pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    let mut used_q = vec![false; query.tokens.len()];
-    let mut used_c = vec![false; candidate.tokens.len()];
+    let joins = |one: &[String], two: &[String], one_is_query: bool, pairs: &mut Vec<Aligned>| {
+        for i in 1..one.len() {
+            let (x, y) = (&one[i - 1], &one[i]);
+            for (j, w) in two.iter().enumerate() {
+                if w.len() == x.len() + y.len()
+                    && w.starts_with(x.as_str())
+                    && w.ends_with(y.as_str())
+                {
+                    let joined = Parts {
+                        start: i - 1,
+                        joined: true,
+                    };
+                    let single = Parts {
+                        start: j,
+                        joined: false,
+                    };
+                    let (query, candidate) = if one_is_query {
+                        (joined, single)
+                    } else {
+                        (single, joined)
+                    };
+                    pairs.push(Aligned {
+                        query,
+                        candidate,
+                        similarity: 1.0,
+                    });
+                }
+            }
+        }
+    };
+    joins(q, c, true, &mut pairs);
+    joins(c, q, false, &mut pairs);
+    let key = |a: &Aligned| a.similarity * weight(a.query, a.candidate);
+    pairs.sort_by(|a, b| {
+        key(b)
+            .total_cmp(&key(a))
+            .then(a.query.start.cmp(&b.query.start))
+            .then(a.candidate.start.cmp(&b.candidate.start))
+    });
+    let mut used_q = [false; 64];
+    let mut used_c = [false; 64];
+    let (nq, nc) = (nq.min(64), nc.min(64));
     let mut matched = 0.0;
     let mut aligned = Vec::new();
-    for (weighted, i, j) in pairs {
-        let (qa, qparts) = &q[i];
-        let (ca, cparts) = &c[j];
-        if qparts.iter().any(|&p| used_q[p]) || cparts.iter().any(|&p| used_c[p]) {
+    for pair in pairs {
+        let (qi, ci) = (pair.query.indices(), pair.candidate.indices());
+        if qi.end > nq || ci.end > nc {
             continue;
         }
-        for &p in qparts {
-            used_q[p] = true;
+        if qi.clone().any(|p| used_q[p]) || ci.clone().any(|p| used_c[p]) {
+            continue;
         }
-        for &p in cparts {
-            used_c[p] = true;
-        }
-        matched += weighted;
-        aligned.push(Aligned {
-            query: qa.clone(),
-            candidate: ca.clone(),
-            similarity: word_similarity(qa, ca),
-        });
+        qi.for_each(|p| used_q[p] = true);
+        ci.for_each(|p| used_c[p] = true);
+        matched += key(&pair);
+        aligned.push(pair);
     }
     let shorter = nq.min(nc).max(1) as f64;
     // Parts of the longer name that nothing matched are extras; those of the
     // shorter are misses, already missing from what matched.
-    let extras = if nq <= nc { &used_c } else { &used_q }
-        .iter()
-        .filter(|u| !**u)
-        .count() as f64;
-    let score = (matched.min(shorter) / shorter - extras * UNMATCHED_EXTRA / shorter.max(2.0))
-        .clamp(0.0, 1.0);
-    NameComparison { score, aligned }
-}
-
-/// The parts of a name, each alone and each with its neighbour joined
-/// (`abdul rahman` also as `abdulrahman`), with the parts each stands for.
-fn with_joined(tokens: &[String]) -> Vec<(String, Vec<usize>)> {
-    let mut out: Vec<(String, Vec<usize>)> = tokens
+    let longer = if nq <= nc {
+        &used_c[..nc]
+    } else {
+        &used_q[..nq]
+    };
+    let extras: f64 = longer
         .iter()
         .enumerate()
-        .map(|(i, t)| (t.clone(), vec![i]))
-        .collect();
-    for i in 1..tokens.len() {
-        out.push((format!("{}{}", tokens[i - 1], tokens[i]), vec![i - 1, i]));
-    }
-    out
+        .filter(|(_, used)| !**used)
+        .map(|(i, _)| {
+            if i == 0 || i + 1 == longer.len() {
+                UNMATCHED_EXTRA
+            } else {
+                UNMATCHED_MIDDLE
+            }
+        })
+        .sum();
+    // A one-word name meeting one word of a longer name is weak: each word
+    // left over costs it fully.
+    let score = (matched.min(shorter) / shorter - extras / shorter).clamp(0.0, 1.0);
+    NameComparison { score, aligned }
 }
 
 #[cfg(test)]

@@ -18,6 +18,9 @@ pub struct NormalName {
     /// The legal forms found (canonical: `llc`, `jsc`, `plc`, …), as
     /// evidence that the name is a company's.
     pub legal_forms: Vec<&'static str>,
+    /// Each token as it sounds, by `spelling`: what two romanisations of
+    /// one name have in common.
+    pub spelled: Vec<String>,
 }
 
 impl NormalName {
@@ -32,7 +35,8 @@ impl NormalName {
 /// forms set apart. Dotted initials and abbreviations join up (`L.L.C.` is
 /// `llc`, `J.` is `j`).
 pub fn normalise(name: &str) -> NormalName {
-    let latin = to_ascii(name);
+    // Apostrophes join what they stand between: `O'Connell`, `Shafa'i`.
+    let latin = to_ascii(name).replace(['\'', '`'], "");
     let mut words: Vec<String> = Vec::new();
     for chunk in latin.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.')) {
         // "l.l.c." and "s.a." are one word; "j.smith" is two.
@@ -52,17 +56,113 @@ pub fn normalise(name: &str) -> NormalName {
             continue;
         }
         if !HONORIFICS.contains(&words[i].as_str()) {
-            out.tokens.push(std::mem::take(&mut words[i]));
+            let word = std::mem::take(&mut words[i]);
+            // The Arabic article, however it is written.
+            out.tokens.push(if ARTICLES.contains(&word.as_str()) {
+                "al".to_owned()
+            } else {
+                word
+            });
         }
         i += 1;
     }
     // A name that is nothing but a form or a title is kept as it was read.
     if out.tokens.is_empty() {
-        out.tokens = to_ascii(name)
+        out.tokens = latin
             .split(|c: char| !c.is_ascii_alphanumeric())
             .filter(|w| !w.is_empty())
             .map(str::to_owned)
             .collect();
+    }
+    out.spelled = out.tokens.iter().map(|t| spelling(t)).collect();
+    out
+}
+
+/// Given names that romanisations of Arabic, Persian, Turkish and Russian
+/// spell many ways, each with the spellings that differ by more than
+/// `spelling` folds: one person's name, however a clerk wrote it.
+const GIVEN_NAMES: [(&str, &[&str]); 22] = [
+    (
+        "muhammad",
+        &[
+            "mohammed", "mohammad", "mohamed", "muhammed", "mohamad", "muhamad", "mohd",
+            "muhammet", "mehmet", "mohamud", "mahomed", "mohammod",
+        ],
+    ),
+    ("ahmad", &["ahmed", "ahmet", "ehmed"]),
+    (
+        "husayn",
+        &[
+            "hussein", "hussain", "husain", "hossein", "hosein", "husein", "huseyin", "hussien",
+        ],
+    ),
+    ("abdullah", &["abdulla", "abdallah", "abdalla"]),
+    (
+        "yusuf",
+        &[
+            "yousef", "youssef", "yusef", "yousuf", "yousif", "yosef", "youssouf",
+        ],
+    ),
+    ("mahmud", &["mahmoud", "mahmood", "mehmood"]),
+    ("mustafa", &["mostafa", "moustafa", "mustapha", "mostapha"]),
+    ("usama", &["osama", "oussama", "ousama"]),
+    ("umar", &["omar", "omer"]),
+    ("uthman", &["othman", "osman", "usman", "othmane"]),
+    ("said", &["saeed", "saeid", "saied", "sa'id"]),
+    ("abd", &["abdul", "abdel", "abdal", "abdol"]),
+    ("muhsin", &["mohsen", "mohsin", "muhsen"]),
+    ("hamid", &["hamed", "hameed"]),
+    ("rahman", &["rehman", "rahmane"]),
+    ("jafar", &["jaafar", "jaffar", "djafar"]),
+    ("ibrahim", &["ebrahim", "ibraheem", "brahim"]),
+    ("ismail", &["ismael", "esmail", "ismayil", "ismayl"]),
+    ("yakub", &["yacoub", "yaqub", "yaqoob", "yakoub", "yacub"]),
+    ("yuri", &["yury", "yuriy", "iurii", "yurii"]),
+    ("ali", &["aly", "alee"]),
+    ("hasan", &["hassan", "hasson", "hassen"]),
+];
+
+/// Ways of writing the Arabic article `al`.
+const ARTICLES: [&str; 3] = ["el", "ul", "al"];
+
+/// A word as it sounds rather than as one romanisation spells it: the
+/// equivalences of common transliterations folded together (`kh` and `h`,
+/// `ph` and `f`, `w` and `v`, `y` and `i`, `ou` and `u`, `ee` and `i`, `x`
+/// and `ks`, a final `ff` and `v`), doubled letters made single.
+/// `Shuvaloff` and `Shuvalov`, `Hameed` and `Hamid`, `Alexandr` and
+/// `Aleksandr` meet.
+pub fn spelling(word: &str) -> String {
+    let mut w = GIVEN_NAMES
+        .iter()
+        .find(|(_, forms)| forms.contains(&word))
+        .map_or(word, |(name, _)| name)
+        .to_owned();
+    if let Some(stem) = w.strip_suffix("ff") {
+        w = format!("{stem}v");
+    }
+    for (from, to) in [
+        ("sch", "sh"),
+        ("tch", "ch"),
+        ("kh", "h"),
+        ("ph", "f"),
+        ("ck", "k"),
+        ("ou", "u"),
+        ("ee", "i"),
+        ("oo", "u"),
+        ("x", "ks"),
+        ("q", "k"),
+        ("w", "v"),
+        ("y", "i"),
+    ] {
+        if w.contains(from) {
+            w = w.replace(from, to);
+        }
+    }
+    let mut out = String::with_capacity(w.len());
+    for c in w.chars() {
+        if !out.ends_with(c) {
+            out.push(c);
+        }
     }
     out
 }
@@ -98,6 +198,8 @@ pub fn to_ascii(text: &str) -> String {
 /// will do (accented Latin letters).
 fn transliterate(c: char) -> Option<&'static str> {
     let latin = match c {
+        // Apostrophes and the letters written like them.
+        '\u{2019}' | '\u{2018}' | '\u{02bc}' | '\u{02bb}' | '\u{02b9}' => "'",
         // Latin letters that do not decompose.
         'ß' => "ss",
         'æ' => "ae",
@@ -226,17 +328,39 @@ const HONORIFICS: [&str; 24] = [
 
 /// Legal forms as they are written (words in order, ASCII lower case), each
 /// with its canonical name: the forms that say the same are one.
-const LEGAL_FORMS: [(&[&str], &str); 30] = [
+const LEGAL_FORMS: &[(&[&str], &str)] = &[
     (&["limited", "liability", "company"], "llc"),
     (&["public", "limited", "company"], "plc"),
     (&["joint", "stock", "company"], "jsc"),
     (&["closed", "joint", "stock", "company"], "jsc"),
     (&["open", "joint", "stock", "company"], "jsc"),
+    // Russian forms written out in Latin letters.
+    (
+        &["obshchestvo", "s", "ogranichennoi", "otvetstvennostyu"],
+        "llc",
+    ),
+    (
+        &["obshchestvo", "s", "ogranichennoy", "otvetstvennostyu"],
+        "llc",
+    ),
+    (
+        &["obshchestvo", "s", "ogranichennoi", "otvetstvennostiu"],
+        "llc",
+    ),
+    (&["aktsionernoe", "obshchestvo"], "jsc"),
+    (&["zakrytoe", "aktsionernoe", "obshchestvo"], "jsc"),
+    (&["otkrytoe", "aktsionernoe", "obshchestvo"], "jsc"),
+    (&["publichnoe", "aktsionernoe", "obshchestvo"], "jsc"),
+    (&["gmbh", "co", "kg"], "kg"),
+    (&["co", "kg"], "kg"),
+    (&["kg"], "kg"),
+    (&["sa", "de", "cv"], "sa"),
     (&["societe", "anonyme"], "sa"),
     (&["sociedad", "anonima"], "sa"),
     (&["limited", "company"], "ltd"),
     (&["co", "ltd"], "ltd"),
     (&["company", "limited"], "ltd"),
+    (&["co"], "ltd"),
     (&["llc"], "llc"),
     (&["ooo"], "llc"),
     (&["tov"], "llc"),
@@ -283,7 +407,8 @@ mod tests {
         assert_eq!(text("José  María   AZNAR-López"), "jose maria aznar lopez");
         assert_eq!(text("Müller, Jürgen"), "muller jurgen");
         assert_eq!(text("Łukasz Øre Straße"), "lukasz ore strasse");
-        assert_eq!(text("O'Brien"), "o brien");
+        assert_eq!(text("O'Brien"), "obrien");
+        assert_eq!(text("Muhsin SHAFA’I"), "muhsin shafai");
     }
 
     #[test]
