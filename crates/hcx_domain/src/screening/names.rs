@@ -48,46 +48,55 @@ const LONGEST_WORD: usize = 48;
 /// Edits (insert, delete, substitute, swap of neighbours) from `a` to `b`.
 pub fn levenshtein(a: &str, b: &str) -> usize {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len().max(b.len()) > LONGEST_WORD {
-        return usize::from(a != b) * a.len().max(b.len());
+    let longest = a.len().max(b.len());
+    if longest > LONGEST_WORD {
+        return usize::from(a != b) * longest;
     }
-    bounded_distance(a, b, usize::MAX).unwrap_or(usize::MAX)
+    bounded_distance(a, b, longest).unwrap_or(longest)
 }
 
 /// The edit distance of two ASCII words, or `None` once it must exceed
-/// `allowed`: three rows on the stack, stopping as soon as a whole row is
-/// over the bound.
+/// `allowed`: only the diagonal band of cells within `allowed` of each
+/// other is counted (any other cell is over the bound), three rows on the
+/// stack, stopping as soon as a whole row is over the bound.
 fn bounded_distance(a: &[u8], b: &[u8], allowed: usize) -> Option<usize> {
-    if a.len().max(b.len()) > LONGEST_WORD {
+    if a.len().max(b.len()) > LONGEST_WORD || a.len().abs_diff(b.len()) > allowed {
         return None;
     }
-    let mut before = [0usize; LONGEST_WORD + 1];
-    let mut previous = [0usize; LONGEST_WORD + 1];
-    let mut current = [0usize; LONGEST_WORD + 1];
-    for (j, cell) in previous.iter_mut().enumerate().take(b.len() + 1) {
-        *cell = j;
+    // Cells are counted up to `over`, which stands for anything beyond the bound.
+    let over = allowed.min(LONGEST_WORD) as u8 + 1;
+    let band = usize::from(over) - 1;
+    let mut before = [over; LONGEST_WORD + 1];
+    let mut previous = [over; LONGEST_WORD + 1];
+    let mut current = [over; LONGEST_WORD + 1];
+    for (j, cell) in previous.iter_mut().enumerate().take(b.len().min(band) + 1) {
+        *cell = j as u8;
     }
     for i in 1..=a.len() {
-        current[0] = i;
-        let mut row_best = current[0];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
+        let (from, to) = (i.saturating_sub(band).max(1), (i + band).min(b.len()));
+        current[from - 1] = if from == 1 && i <= band { i as u8 } else { over };
+        let mut row_best = current[from - 1];
+        for j in from..=to {
+            let cost = u8::from(a[i - 1] != b[j - 1]);
             let mut best = (previous[j] + 1)
                 .min(current[j - 1] + 1)
                 .min(previous[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(before[j - 2] + 1);
             }
-            current[j] = best;
-            row_best = row_best.min(best);
+            current[j] = best.min(over);
+            row_best = row_best.min(current[j]);
         }
-        if row_best > allowed {
+        if to < b.len() {
+            current[to + 1] = over;
+        }
+        if row_best >= over {
             return None;
         }
         std::mem::swap(&mut before, &mut previous);
         std::mem::swap(&mut previous, &mut current);
     }
-    let distance = previous[b.len()];
+    let distance = usize::from(previous[b.len()]);
     (distance <= allowed).then_some(distance)
 }
 
@@ -145,6 +154,7 @@ pub fn compare(query: &NormalName, candidate: &NormalName) -> NameComparison {
             let mut s = word_similarity(qa, ca);
             if s < SPELT_ALIKE
                 && let (Some(qs), Some(cs)) = (query.spelled.get(i), candidate.spelled.get(j))
+                && (qs != qa || cs != ca)
             {
                 s = s.max(SPELT_ALIKE * word_similarity(qs, cs));
             }
@@ -261,6 +271,51 @@ mod tests {
         assert_eq!(levenshtein("mohammed", "mohammad"), 1);
         assert_eq!(levenshtein("ab", "ba"), 1);
         assert_eq!(levenshtein("", "abc"), 3);
+        assert_eq!(levenshtein("abc", ""), 3);
+    }
+
+    /// The banded count agrees with a plain full table on every pair of a
+    /// few hundred words, whatever the bound.
+    #[test]
+    fn the_bounded_distance_agrees_with_the_full_table() {
+        fn full(a: &[u8], b: &[u8]) -> usize {
+            let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+            for (i, row) in d.iter_mut().enumerate() {
+                row[0] = i;
+            }
+            for j in 0..=b.len() {
+                d[0][j] = j;
+            }
+            for i in 1..=a.len() {
+                for j in 1..=b.len() {
+                    let cost = usize::from(a[i - 1] != b[j - 1]);
+                    d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+                    if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                        d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+                    }
+                }
+            }
+            d[a.len()][b.len()]
+        }
+        let words = [
+            "", "a", "ab", "ba", "abc", "ivan", "ivam", "mohammed", "muhammad", "mohamad", "yusuf",
+            "yousef", "shuvalov", "shuvaloff", "aleksandr", "alexandr", "kitten", "sitting",
+            "abdulrahman", "abdurrahman", "tikriti", "altikriti", "hosseini", "husseini",
+        ];
+        for a in words {
+            for b in words {
+                let expected = full(a.as_bytes(), b.as_bytes());
+                assert_eq!(levenshtein(a, b), expected, "{a} {b}");
+                for allowed in 0..4 {
+                    let bounded = bounded_distance(a.as_bytes(), b.as_bytes(), allowed);
+                    assert_eq!(
+                        bounded,
+                        (expected <= allowed).then_some(expected),
+                        "{a} {b} within {allowed}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
