@@ -1,11 +1,14 @@
 //! Names reduced to what screening compares: Latin letters and digits in
 //! lower case, without accents, punctuation, honorifics or the legal form of
-//! a company, whether written in Latin, Cyrillic, Greek or Arabic script
-//! (other scripts are not read yet: their letters become spaces).
+//! a company, whether written in Latin, Cyrillic, Greek, Arabic, Armenian,
+//! Georgian or Hebrew script (other scripts are not read yet: their letters
+//! become spaces).
 //!
 //! Transliteration follows the common romanisations letter by letter
 //! (BGN/PCGN for Russian and Ukrainian Cyrillic, ELOT 743 for Greek without
-//! its digraphs, a simplified scheme for Arabic without vowel marks), reduced to plain ASCII: screening must meet a
+//! its digraphs, a simplified scheme for Arabic and Persian without vowel
+//! marks, the Library of Congress scheme for Armenian, Georgia's national
+//! scheme, Hebrew consonants), reduced to plain ASCII: screening must meet a
 //! name written by a clerk who never saw the original.
 
 use unicode_normalization::UnicodeNormalization;
@@ -309,6 +312,85 @@ fn transliterate(c: char) -> Option<&'static str> {
         'ه' => "h",
         'و' => "w",
         'ي' | 'ى' | 'ی' => "y",
+        // Armenian (the Library of Congress romanisation, without marks).
+        'ա' => "a",
+        'բ' => "b",
+        'գ' => "g",
+        'դ' => "d",
+        'ե' | 'է' => "e",
+        'զ' => "z",
+        'ը' | 'յ' => "y",
+        'թ' | 'տ' => "t",
+        'ժ' => "zh",
+        'ի' => "i",
+        'լ' => "l",
+        'խ' => "kh",
+        'ծ' | 'ց' => "ts",
+        'կ' | 'ք' => "k",
+        'հ' => "h",
+        'ձ' => "dz",
+        'ղ' => "gh",
+        'ճ' | 'չ' => "ch",
+        'մ' => "m",
+        'ն' => "n",
+        'շ' => "sh",
+        'ո' | 'օ' => "o",
+        'պ' | 'փ' => "p",
+        'ջ' => "j",
+        'ռ' | 'ր' => "r",
+        'ս' => "s",
+        'վ' | 'ւ' => "v",
+        'ֆ' => "f",
+        'և' => "ev",
+        // Georgian (the national romanisation of 2002).
+        'ა' => "a",
+        'ბ' => "b",
+        'გ' => "g",
+        'დ' => "d",
+        'ე' => "e",
+        'ვ' => "v",
+        'ზ' => "z",
+        'თ' | 'ტ' => "t",
+        'ი' => "i",
+        'კ' | 'ქ' => "k",
+        'ლ' => "l",
+        'მ' => "m",
+        'ნ' => "n",
+        'ო' => "o",
+        'პ' | 'ფ' => "p",
+        'ჟ' => "zh",
+        'რ' => "r",
+        'ს' => "s",
+        'უ' => "u",
+        'ღ' => "gh",
+        'ყ' => "q",
+        'შ' => "sh",
+        'ჩ' | 'ჭ' => "ch",
+        'ც' | 'წ' => "ts",
+        'ძ' => "dz",
+        'ხ' => "kh",
+        'ჯ' => "j",
+        'ჰ' => "h",
+        // Hebrew consonants (vowel points dropped; alef and ayin silent).
+        'ב' => "b",
+        'ג' => "g",
+        'ד' => "d",
+        'ה' => "h",
+        'ו' => "v",
+        'ז' => "z",
+        'ח' | 'כ' | 'ך' => "kh",
+        'ט' | 'ת' => "t",
+        'י' => "y",
+        'ל' => "l",
+        'מ' | 'ם' => "m",
+        'נ' | 'ן' => "n",
+        'ס' => "s",
+        'פ' | 'ף' => "p",
+        'צ' | 'ץ' => "ts",
+        'ק' => "k",
+        'ר' => "r",
+        'ש' => "sh",
+        'א' | 'ע' | '\u{0591}'..='\u{05C7}' => "",
         'پ' => "p",
         'چ' => "ch",
         'ژ' => "zh",
@@ -418,6 +500,9 @@ mod tests {
         assert_eq!(text("Юлія Тимошенко"), "yuliya timoshenko");
         assert_eq!(text("Αλέξης Τσίπρας"), "alexis tsipras");
         assert_eq!(text("محمد"), "mhmd");
+        assert_eq!(text("Բարակ Օբամա"), "barak obama");
+        assert_eq!(text("ბარაკ ობამა"), "barak obama");
+        assert_eq!(text("בנימין נתניהו"), "bnymyn ntnyhv");
     }
 
     #[test]
