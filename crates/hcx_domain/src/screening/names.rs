@@ -74,7 +74,11 @@ fn bounded_distance(a: &[u8], b: &[u8], allowed: usize) -> Option<usize> {
     }
     for i in 1..=a.len() {
         let (from, to) = (i.saturating_sub(band).max(1), (i + band).min(b.len()));
-        current[from - 1] = if from == 1 && i <= band { i as u8 } else { over };
+        current[from - 1] = if from == 1 && i <= band {
+            i as u8
+        } else {
+            over
+        };
         let mut row_best = current[from - 1];
         for j in from..=to {
             let cost = u8::from(a[i - 1] != b[j - 1]);
@@ -283,13 +287,15 @@ mod tests {
             for (i, row) in d.iter_mut().enumerate() {
                 row[0] = i;
             }
-            for j in 0..=b.len() {
-                d[0][j] = j;
+            for (j, cell) in d[0].iter_mut().enumerate() {
+                *cell = j;
             }
             for i in 1..=a.len() {
                 for j in 1..=b.len() {
                     let cost = usize::from(a[i - 1] != b[j - 1]);
-                    d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+                    d[i][j] = (d[i - 1][j] + 1)
+                        .min(d[i][j - 1] + 1)
+                        .min(d[i - 1][j - 1] + cost);
                     if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                         d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
                     }
@@ -297,13 +303,16 @@ mod tests {
             }
             d[a.len()][b.len()]
         }
-        let words = [
-            "", "a", "ab", "ba", "abc", "ivan", "ivam", "mohammed", "muhammad", "mohamad", "yusuf",
-            "yousef", "shuvalov", "shuvaloff", "aleksandr", "alexandr", "kitten", "sitting",
-            "abdulrahman", "abdurrahman", "tikriti", "altikriti", "hosseini", "husseini",
-        ];
-        for a in words {
-            for b in words {
+        let words: Vec<&str> = std::iter::once("")
+            .chain(
+                "a ab ba abc ivan ivam mohammed muhammad mohamad yusuf yousef shuvalov shuvaloff \
+                 aleksandr alexandr kitten sitting abdulrahman abdurrahman tikriti altikriti \
+                 hosseini husseini"
+                    .split_whitespace(),
+            )
+            .collect();
+        for &a in &words {
+            for &b in &words {
                 let expected = full(a.as_bytes(), b.as_bytes());
                 assert_eq!(levenshtein(a, b), expected, "{a} {b}");
                 for allowed in 0..4 {
