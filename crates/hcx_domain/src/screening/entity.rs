@@ -63,8 +63,8 @@ pub struct ListEntity {
     pub weak_aliases: Vec<String>,
     /// `birthDate`, as given (`1952`, `1952-10`, `1952-10-07`).
     pub birth_dates: Vec<String>,
-    /// `nationality`, `citizenship`, `country` and `jurisdiction`, as codes
-    /// in lower case.
+    /// `nationality`, `citizenship`, `country`, `jurisdiction` and a
+    /// vessel's `flag`, as codes in lower case.
     pub countries: Vec<String>,
     /// `registrationNumber`, `idNumber`, `imoNumber` and `passportNumber`.
     pub identifiers: Vec<String>,
@@ -108,7 +108,7 @@ pub fn parse_entity(line: &str) -> Result<ListEntity, Invalid> {
         let aliases = take(&["alias", "previousName"]);
         let weak_aliases = take(&["weakAlias"]);
         let birth_dates = take(&["birthDate"]);
-        let countries = take(&["nationality", "citizenship", "country", "jurisdiction"])
+        let countries = take(&["nationality", "citizenship", "country", "jurisdiction", "flag"])
             .into_iter()
             .map(|c| c.to_lowercase())
             .collect();
