@@ -26,7 +26,7 @@ use time::Date;
 
 use super::access::denied;
 use super::screening::ScreenOptions;
-use super::{App, Caller, ServiceError};
+use super::{App, Caller, ServiceError, given};
 
 /// Screening results at or above this score become hits for a reviewer:
 /// lower than the score of a match (0.7), so that near misses — a name
@@ -84,8 +84,7 @@ pub struct AnswerInput {
 
 /// What reviewers write on an open case. Each part given replaces what the
 /// case holds; people left out stay as they are.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EditInput {
     pub people: Option<Vec<PersonInput>>,
     /// Whether the partner can pay.
@@ -98,8 +97,7 @@ pub struct EditInput {
 }
 
 /// A verdict on a hit as given.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VerdictInput {
     /// `true_positive` or `false_positive`.
     pub verdict: String,
@@ -107,8 +105,7 @@ pub struct VerdictInput {
 }
 
 /// A decision as given.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DecisionInput {
     /// `approved` or `rejected`.
     pub outcome: String,
@@ -122,6 +119,19 @@ pub struct DecisionInput {
 pub struct CaseQuery {
     pub partner: Option<OrganisationId>,
     pub status: Option<CaseStatus>,
+}
+
+impl CaseQuery {
+    /// A query from the text of a form or a request: blanks ask for nothing.
+    pub fn read(partner: Option<&str>, status: Option<&str>) -> Result<CaseQuery, ServiceError> {
+        let mut errors = Vec::new();
+        let partner =
+            given(partner).and_then(|p| read_as(&mut errors, "partner", p, OrganisationId::parse));
+        let status =
+            given(status).and_then(|s| read_as(&mut errors, "status", s, CaseStatus::read));
+        invalid(errors)?;
+        Ok(CaseQuery { partner, status })
+    }
 }
 
 /// What screening a case found.
@@ -167,11 +177,6 @@ fn invalid(errors: Vec<FieldError>) -> Result<(), ServiceError> {
     } else {
         Err(ServiceError::Invalid(Invalid(errors)))
     }
-}
-
-/// Text that may be left empty: `None` when blank.
-fn given(text: Option<&str>) -> Option<&str> {
-    text.map(str::trim).filter(|t| !t.is_empty())
 }
 
 /// A value read by a vocabulary's `read`, or its problem recorded under `field`.

@@ -96,6 +96,11 @@ pub enum ServiceError {
     Internal(String),
 }
 
+/// Text that may be left empty, trimmed: `None` when blank.
+pub(crate) fn given(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
+}
+
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
