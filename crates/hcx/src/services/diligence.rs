@@ -757,63 +757,69 @@ impl App {
     /// then needs review. Returns how many notifications were made.
     pub async fn rescreen(&self, caller: &Caller, name: &str) -> Result<usize, ServiceError> {
         let list = self.store.screening_list(name).await?;
-        let mut told = 0;
+        // Read first: screening a case changes it, and so the order of the pages.
+        let mut cases = Vec::new();
         let mut offset = 0;
         loop {
             let page = self
                 .store
                 .list_cases(&CaseFilter::default(), offset, CASES_PER_ROUND)
                 .await?;
-            let ids: Vec<String> = page.items.iter().map(|c| c.partner.to_string()).collect();
-            let partners: HashMap<String, Organisation> = self
-                .store
-                .organisations_by_ids(&ids)
-                .await?
-                .into_iter()
-                .map(|v| (v.record.id.to_string(), v.record))
-                .collect();
-            for case in page
-                .items
-                .iter()
-                .filter(|c| c.status != CaseStatus::Rejected)
-            {
-                let Some(partner) = partners.get(case.partner.as_str()) else {
-                    continue;
-                };
-                let (_, new) = self
-                    .screen_case_against(caller, case, partner, name)
-                    .await?;
-                // Hits an earlier attempt of this job recorded are told too.
-                let since_import: Vec<i64> = case
-                    .hits
-                    .iter()
-                    .chain(&new)
-                    .filter(|h| {
-                        h.list_name == list.name
-                            && h.verdict == Verdict::Pending
-                            && h.found_at >= list.imported_at
-                    })
-                    .map(|h| h.id)
-                    .collect();
-                if since_import.is_empty() {
-                    continue;
-                }
-                let people = self.case_people(case).await?;
-                let recipients: Vec<(String, i64)> = people
-                    .iter()
-                    .flat_map(|p| since_import.iter().map(move |h| (p.clone(), *h)))
-                    .collect();
-                told += self
-                    .store
-                    .add_case_notifications(&case.id, &recipients, &caller.author())
-                    .await?
-                    .len();
-            }
+            cases.extend(
+                page.items
+                    .into_iter()
+                    .filter(|c| c.status != CaseStatus::Rejected),
+            );
             offset += CASES_PER_ROUND;
             if offset >= page.total {
-                return Ok(told);
+                break;
             }
         }
+        let mut ids: Vec<String> = cases.iter().map(|c| c.partner.to_string()).collect();
+        ids.sort();
+        ids.dedup();
+        let partners: HashMap<String, Organisation> = self
+            .store
+            .organisations_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|v| (v.record.id.to_string(), v.record))
+            .collect();
+        let mut told = 0;
+        for case in &cases {
+            let Some(partner) = partners.get(case.partner.as_str()) else {
+                continue;
+            };
+            let (_, new) = self
+                .screen_case_against(caller, case, partner, name)
+                .await?;
+            // Hits an earlier attempt of this job recorded are told too.
+            let since_import: Vec<i64> = case
+                .hits
+                .iter()
+                .chain(&new)
+                .filter(|h| {
+                    h.list_name == list.name
+                        && h.verdict == Verdict::Pending
+                        && h.found_at >= list.imported_at
+                })
+                .map(|h| h.id)
+                .collect();
+            if since_import.is_empty() {
+                continue;
+            }
+            let people = self.case_people(case).await?;
+            let recipients: Vec<(String, i64)> = people
+                .iter()
+                .flat_map(|p| since_import.iter().map(move |h| (p.clone(), *h)))
+                .collect();
+            told += self
+                .store
+                .add_case_notifications(&case.id, &recipients, &caller.author())
+                .await?
+                .len();
+        }
+        Ok(told)
     }
 
     /// The accounts that have worked on a case (opened, edited, screened,

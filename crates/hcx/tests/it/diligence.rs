@@ -1140,3 +1140,28 @@ async fn the_screening_page_explains_each_result_and_the_agency_imports_lists_th
     let home = get_as(&app, &buyer, "/").await;
     assert!(!home.text.contains("href=\"/screening\"") && !home.text.contains("href=\"/cases\""));
 }
+
+#[tokio::test]
+async fn every_case_route_of_the_api_is_documented_under_due_diligence() {
+    let (app, _db) = crate::support::app().await;
+    let doc = crate::support::get(&app, "/api/v1/openapi.json")
+        .await
+        .json();
+    let routes: Vec<_> = hcx::web::route_list()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/api/v1/cases"))
+        .collect();
+    assert_eq!(routes.len(), 10);
+    for r in routes {
+        let path = r.path.trim_start_matches("/api/v1");
+        let operation = &doc["paths"][path][r.method.as_str().to_lowercase()];
+        assert_eq!(
+            operation["tags"],
+            json!(["due diligence"]),
+            "{} {path}",
+            r.method
+        );
+    }
+    let tags = doc["tags"].as_array().unwrap();
+    assert!(tags.iter().any(|t| t["name"] == "due diligence"));
+}
