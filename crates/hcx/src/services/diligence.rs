@@ -866,29 +866,37 @@ impl App {
             .store
             .case_notifications_of(user, super::alerts::RECENT)
             .await?;
-        let mut cases: HashMap<String, Option<Case>> = HashMap::new();
+        // Each case once, with its partner's name, however many hits it has.
+        let mut cases: HashMap<String, Option<(Case, String)>> = HashMap::new();
         let mut notices = Vec::new();
         for n in notifications {
             if !cases.contains_key(&n.case_id) {
-                let case = self.case(caller, &n.case_id).await.ok();
-                cases.insert(n.case_id.clone(), case);
+                let found = match self.case(caller, &n.case_id).await {
+                    Ok(case) => {
+                        let partner = self
+                            .store
+                            .organisation(case.partner.as_str())
+                            .await?
+                            .map_or_else(|| case.partner.to_string(), |v| v.record.name);
+                        Some((case, partner))
+                    }
+                    // No longer the caller's to see.
+                    Err(ServiceError::NotFound { .. }) => None,
+                    Err(e) => return Err(e),
+                };
+                cases.insert(n.case_id.clone(), found);
             }
-            let Some(Some(case)) = cases.get(&n.case_id) else {
+            let Some(Some((case, partner))) = cases.get(&n.case_id) else {
                 continue;
             };
             let Some(hit) = case.hits.iter().find(|h| h.id == n.hit_id).cloned() else {
                 continue;
             };
-            let partner = self
-                .store
-                .organisation(case.partner.as_str())
-                .await?
-                .map_or_else(|| case.partner.to_string(), |v| v.record.name);
             notices.push(CaseNotice {
                 notification: n,
                 case: case.clone(),
                 hit,
-                partner,
+                partner: partner.clone(),
             });
         }
         Ok(notices)
