@@ -157,6 +157,8 @@ enum Command {
     },
     /// Screen names against a list: one with --name, or many from a file.
     Screen(crate::screen_cli::ScreenArgs),
+    /// Due-diligence cases: `hcx cases` lists them, `hcx cases show ID` prints one.
+    Cases(crate::cases_cli::CasesArgs),
     /// Alerts of new opportunities.
     Alerts {
         #[command(subcommand)]
@@ -709,8 +711,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 with_progress(async |progress| crate::demo::load(&app, progress).await).await?;
             let added = crate::demo::add_accounts(&app).await?;
             crate::demo::add_twinning_interest(&app).await?;
+            let cases = crate::demo::add_diligence(&app).await?;
             print_import(&report, Format::Table)?;
             println!("{added} demo account(s) added");
+            println!("{cases} demo due-diligence case(s) opened");
             Ok(())
         }
         Command::Eval {
@@ -801,6 +805,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Screen(args) => {
             crate::screen_cli::screen(&App::open_without_index(&config).await?, args).await
+        }
+        Command::Cases(args) => {
+            crate::cases_cli::cases(&App::open_without_index(&config).await?, args).await
         }
         Command::User { action } => user(&App::open_without_index(&config).await?, action).await,
         Command::Token { action } => token(&App::open_without_index(&config).await?, action).await,

@@ -121,3 +121,166 @@ pub async fn add_twinning_interest(app: &App) -> Result<usize, ServiceError> {
     }
     Ok(added)
 }
+
+/// The name of the demo's screening list: the OFAC sample shipped in the binary.
+pub const DEMO_LIST: &str = "ofac";
+
+/// A demo case: the provider whose case it is, the partner, the person
+/// named, and whether it is worked through to an approval.
+struct DemoCase {
+    owner: &'static str,
+    partner: &'static str,
+    person: (&'static str, &'static str, &'static str, &'static str),
+    approve: bool,
+}
+
+/// Great Ormond Street's cases: on Kuwait's Ministry of Health, every hit
+/// reviewed and approved for a year; on Saudi Arabia's, open with its hits
+/// (a deputy minister named like a man on the OFAC list) awaiting review.
+const DEMO_CASES: [DemoCase; 2] = [
+    DemoCase {
+        owner: "RP4",
+        partner: "KW-MOH",
+        person: (
+            "Fatima Al-Sabah",
+            "Undersecretary for International Cooperation",
+            "1968",
+            "KW",
+        ),
+        approve: true,
+    },
+    DemoCase {
+        owner: "RP4",
+        partner: "SA-MOH",
+        person: (
+            "Khalid Al-Fawaz",
+            "Deputy Minister for Planning",
+            "1970",
+            "SA",
+        ),
+        approve: false,
+    },
+];
+
+/// Imports the OFAC sample as list [`DEMO_LIST`] and opens the demo's
+/// due-diligence cases, unless the store has them already; returns how many
+/// cases were opened. Not part of [`load`], which many tests call: building
+/// the index of fifteen thousand entities takes a while.
+pub async fn add_diligence(app: &App) -> Result<usize, ServiceError> {
+    use crate::services::diligence::{
+        AnswerInput, DecisionInput, EditInput, OpenInput, PersonInput, VerdictInput,
+    };
+    use hcx_domain::diligence::{ChecklistItem, Subject, Verdict, suggested_expiry};
+
+    let cli = Caller::command_line();
+    if app.store.screening_list(DEMO_LIST).await.is_err() {
+        app.import_list(
+            &cli,
+            DEMO_LIST,
+            "ofac_sdn_2024-05-03.ftm.jsonl",
+            hcx_domain::screening::OFAC_SAMPLE,
+        )
+        .await?;
+    }
+    let any = crate::services::diligence::CaseQuery::default();
+    if app.cases(&cli, &any, 0, 1).await?.total > 0 {
+        return Ok(0);
+    }
+    // Two people of the provider: one works and submits, the other decides.
+    let requester = Caller {
+        actor: hcx_domain::access::Actor::command_line("demo"),
+        request_id: None,
+    };
+    let reviewer = Caller {
+        actor: hcx_domain::access::Actor::command_line("demo reviewer"),
+        request_id: None,
+    };
+    for demo in &DEMO_CASES {
+        let (name, role, born, country) = demo.person;
+        let open = OpenInput {
+            partner: demo.partner.into(),
+            owner: Some(demo.owner.into()),
+            people: vec![PersonInput {
+                id: None,
+                name: name.into(),
+                role: role.into(),
+                birth_date: Some(born.into()),
+                country: Some(country.into()),
+            }],
+        };
+        let case = app.open_case(&requester, &open).await?;
+        let id = case.id.to_string();
+        let screened = app.screen_case(&requester, &id).await?;
+        if !demo.approve {
+            let edit = EditInput {
+                financial_notes: "Funded from the national budget; payment terms still to agree."
+                    .into(),
+                ..EditInput::of(&screened.case)
+            };
+            app.edit_case(&requester, &id, screened.case.version, &edit)
+                .await?;
+            continue;
+        }
+        let mut case = screened.case;
+        for hit in case.hits.clone() {
+            if hit.verdict != Verdict::Pending {
+                continue;
+            }
+            let reason = match hit.subject {
+                Subject::Organisation => format!(
+                    "{} is another body: only generic words of the names are shared.",
+                    hit.caption
+                ),
+                Subject::Person(_) => format!(
+                    "{} is listed with another birth date and nationality: another person.",
+                    hit.caption
+                ),
+            };
+            let verdict = VerdictInput {
+                verdict: Verdict::FalsePositive.as_str().into(),
+                reason,
+            };
+            case = app
+                .mark_hit(&requester, &id, case.version, hit.id, &verdict)
+                .await?;
+        }
+        let edit = EditInput {
+            people: None,
+            financial_notes: "Funded from the national budget; the ministry has paid UK \
+                              providers within 60 days for five years."
+                .into(),
+            checklist: ChecklistItem::ALL
+                .iter()
+                .map(|item| AnswerInput {
+                    item: item.as_str().into(),
+                    answer: if *item == ChecklistItem::NhsBrand {
+                        "not_applicable".into()
+                    } else {
+                        "satisfied".into()
+                    },
+                    note: if *item == ChecklistItem::NhsBrand {
+                        "The work carries the trust's name, not the NHS logo.".into()
+                    } else {
+                        String::new()
+                    },
+                })
+                .collect(),
+            rating: Some("low".into()),
+            rating_reasons: "A government buyer with a clean screening and a record of paying."
+                .into(),
+        };
+        let case = app.edit_case(&requester, &id, case.version, &edit).await?;
+        let case = app.submit_case(&requester, &id, case.version).await?;
+        let today = hcx_domain::diligence::date_of(crate::services::accounts::now());
+        let decision = DecisionInput {
+            outcome: "approved".into(),
+            note: "Screening reviewed, checklist satisfied; approved for a year.".into(),
+            expires_on: Some(hcx_domain::opportunity::format_date(suggested_expiry(
+                today,
+            ))),
+        };
+        app.decide_case(&reviewer, &id, case.version, &decision)
+            .await?;
+    }
+    Ok(DEMO_CASES.len())
+}

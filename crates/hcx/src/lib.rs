@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod bench_alerts;
 pub mod bench_screen;
+pub mod cases_cli;
 pub mod cli;
 pub mod config;
 pub mod demo;

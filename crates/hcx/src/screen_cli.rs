@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
-use hcx_domain::screening::entity::{ListEntity, Schema};
+use hcx_domain::screening::entity::ListEntity;
 use hcx_domain::screening::score::DEFAULT_THRESHOLD;
 use serde_json::json;
 
-use crate::services::screening::{ScreenOptions, ScreeningResult, parse_query};
+use crate::services::screening::{ScreenOptions, ScreeningResult, name_query, parse_query};
 use crate::services::{App, Caller};
 use crate::table::{Format, Table};
 
@@ -239,17 +239,11 @@ fn read_queries(path: &Path) -> anyhow::Result<(Vec<String>, Vec<ListEntity>)> {
 }
 
 fn one_query(args: &ScreenArgs, name: &str) -> anyhow::Result<ListEntity> {
-    let schema = match &args.schema {
-        Some(s) => Schema::parse(s).map_err(|e| anyhow::anyhow!("--schema: {e}"))?,
-        None => Schema::LegalEntity,
-    };
-    let mut properties = json!({"name": [name]});
-    if let Some(d) = &args.birth_date {
-        properties["birthDate"] = json!([d]);
-    }
-    if let Some(c) = &args.country {
-        properties["country"] = json!([c]);
-    }
-    let query = json!({"schema": schema.as_str(), "properties": properties});
-    parse_query(&query, "name").map_err(|e| anyhow::anyhow!("{e}"))
+    name_query(
+        name,
+        args.schema.as_deref(),
+        args.birth_date.as_deref(),
+        args.country.as_deref(),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))
 }

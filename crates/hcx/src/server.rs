@@ -33,6 +33,9 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
         crate::demo::add_twinning_interest(&app)
             .await
             .context("cannot add the demo's interest in twinning")?;
+        crate::demo::add_diligence(&app)
+            .await
+            .context("cannot add the demo's screening list and due-diligence cases")?;
         if added > 0 {
             eprintln!(
                 "demo accounts added (password {:?}): {}",

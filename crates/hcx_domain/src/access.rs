@@ -95,6 +95,9 @@ pub enum Capability {
     Screening,
     /// Importing and replacing screening lists.
     Lists,
+    /// Opening and working due-diligence cases: the agency, and providers
+    /// on their partners (each case itself is [`Actor::check_case`]'s).
+    DueDiligence,
 }
 
 /// How much of a record an actor sees.
@@ -199,6 +202,7 @@ impl Actor {
             Capability::Screening => {
                 self.is_staff() || self.is(Role::Provider) || self.is(Role::Post)
             }
+            Capability::DueDiligence => self.is_staff() || self.is(Role::Provider),
             Capability::Audit | Capability::Accounts => self.is(Role::Admin),
         };
         if allowed {
@@ -512,6 +516,18 @@ mod tests {
         assert_eq!(adviser.check_case(None), Ok(()));
         let buyer = member(Role::Buyer, "RP4", OrgKind::Buyer, "KW");
         assert_eq!(buyer.check_case(Some(&own)), Err(Denied::Hidden));
+        assert_eq!(provider.check_capability(Capability::DueDiligence), Ok(()));
+        assert_eq!(adviser.check_capability(Capability::DueDiligence), Ok(()));
+        assert_eq!(
+            buyer.check_capability(Capability::DueDiligence),
+            Err(Denied::Forbidden)
+        );
+        let post = member(Role::Post, "POST-KW", OrgKind::Post, "KW");
+        assert_eq!(
+            post.check_capability(Capability::DueDiligence),
+            Err(Denied::Forbidden),
+            "embassy teams screen names but keep no cases"
+        );
         assert_eq!(Actor::anonymous().check_case(None), Err(Denied::Hidden));
     }
 

@@ -15,6 +15,9 @@ use crate::{Store, StoreError, built, now_ms};
 /// The job that notifies the subscribers of newly published opportunities;
 /// its payload is `{"opportunities": [ID, …]}`.
 pub const FAN_OUT_JOB: &str = "fan_out";
+/// The job that screens the due-diligence cases again against a list just
+/// imported; its payload is `{"list": NAME, "version": N}`.
+pub const RESCREEN_JOB: &str = "rescreen";
 
 /// A person's standing request to hear of new opportunities.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

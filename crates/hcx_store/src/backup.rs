@@ -64,6 +64,7 @@ pub(crate) const TABLES: &[&str] = &[
     "diligence_people",
     "diligence_hits",
     "diligence_answers",
+    "case_notifications",
     "audit_events",
 ];
 
@@ -811,6 +812,7 @@ mod tests {
                     "changes.seq",
                     "notifications.id",
                     "jobs.id",
+                    "case_notifications.id",
                     "audit_events.seq"
                 ]
             );

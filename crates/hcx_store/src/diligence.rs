@@ -32,7 +32,8 @@ pub enum CaseOwner {
     Anyone,
     /// Those the agency opened for every provider.
     Agency,
-    Provider(OrganisationId),
+    /// Those of any of these providers (none: no case at all).
+    Providers(Vec<OrganisationId>),
 }
 
 /// Which cases to list; every part given must match.
@@ -478,9 +479,13 @@ impl Store {
         match &filter.owner {
             CaseOwner::Anyone => {}
             CaseOwner::Agency => clauses.push("owner_id is null".into()),
-            CaseOwner::Provider(p) => {
-                binds.push(p.as_str());
-                clauses.push(format!("owner_id = ${}", binds.len()));
+            CaseOwner::Providers(providers) if providers.is_empty() => {
+                clauses.push("1 = 0".into());
+            }
+            CaseOwner::Providers(providers) => {
+                let first = binds.len() + 1;
+                binds.extend(providers.iter().map(OrganisationId::as_str));
+                clauses.push(format!("owner_id in ({})", marks(first, providers.len())));
             }
         }
         if let Some(s) = filter.status {
@@ -688,5 +693,150 @@ impl Store {
             .case_step(id, Some(version), "reopen", author, |c, now| c.reopen(now))
             .await?;
         Ok(case)
+    }
+}
+
+/// A hit found on a case by re-screening, told to one person.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CaseNotification {
+    pub id: i64,
+    pub user_id: String,
+    pub case_id: String,
+    pub hit_id: i64,
+    pub created_at: i64,
+    pub read_at: Option<i64>,
+}
+
+const CASE_NOTIFICATION_COLUMNS: &str = "id, user_id, case_id, hit_id, created_at, read_at";
+
+fn case_notification_of(r: &AnyRow) -> Result<CaseNotification, StoreError> {
+    Ok(CaseNotification {
+        id: r.try_get(0)?,
+        user_id: r.try_get(1)?,
+        case_id: r.try_get(2)?,
+        hit_id: r.try_get(3)?,
+        created_at: r.try_get(4)?,
+        read_at: r.try_get(5)?,
+    })
+}
+
+impl Store {
+    /// Tells these `(user id, hit)` pairs of a case about the hit; pairs told
+    /// before are left alone, so a re-screening run twice tells once.
+    /// Returns the notifications made now.
+    pub async fn add_case_notifications(
+        &self,
+        case: &CaseId,
+        recipients: &[(String, i64)],
+        author: &Author,
+    ) -> Result<Vec<CaseNotification>, StoreError> {
+        let now = now_ms();
+        let mut tx = self.begin_write().await?;
+        let mut made = Vec::new();
+        for (user, hit) in recipients {
+            let row = sqlx::query(built(format!(
+                "insert into case_notifications (user_id, case_id, hit_id, created_at) values ($1, $2, $3, $4) \
+                 on conflict (user_id, case_id, hit_id) do nothing returning {CASE_NOTIFICATION_COLUMNS}"
+            )))
+            .bind(user.as_str())
+            .bind(case.as_str())
+            .bind(*hit)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(row) = row {
+                made.push(case_notification_of(&row)?);
+            }
+        }
+        if made.is_empty() {
+            return Ok(made);
+        }
+        let told: Vec<serde_json::Value> = made
+            .iter()
+            .map(|n| serde_json::json!({"user": n.user_id, "hit": n.hit_id}))
+            .collect();
+        let after = serde_json::json!({ "notifications": told }).to_string();
+        audit::append(
+            &mut tx,
+            author,
+            now,
+            &[Entry {
+                after: Some(&after),
+                ..Entry::of("notify", KIND, case.as_str())
+            }],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(made)
+    }
+
+    /// A person's notifications of hits on cases, newest first.
+    pub async fn case_notifications_of(
+        &self,
+        user_id: &str,
+        limit: i64,
+    ) -> Result<Vec<CaseNotification>, StoreError> {
+        let rows = sqlx::query(built(format!(
+            "select {CASE_NOTIFICATION_COLUMNS} from case_notifications where user_id = $1 order by id desc limit $2"
+        )))
+        .bind(user_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(case_notification_of).collect()
+    }
+
+    /// How many of a person's notifications of hits on cases are unread.
+    pub async fn unread_case_notifications(&self, user_id: &str) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "select count(*) from case_notifications where user_id = $1 and read_at is null",
+        )
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get::<i64, _>(0)?)
+    }
+
+    /// Marks one of a person's notifications of a hit read; another's is not found.
+    pub async fn mark_case_notification_read(
+        &self,
+        user_id: &str,
+        id: i64,
+        author: &Author,
+    ) -> Result<(), StoreError> {
+        let now = now_ms();
+        let mut tx = self.begin_write().await?;
+        let found = sqlx::query(
+            "select case_id, read_at from case_notifications where id = $1 and user_id = $2",
+        )
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            kind: "notification",
+            id: id.to_string(),
+        })?;
+        if found.try_get::<Option<i64>, _>(1)?.is_some() {
+            return Ok(());
+        }
+        sqlx::query("update case_notifications set read_at = $1 where id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let after = serde_json::json!({ "case": found.try_get::<String, _>(0)? }).to_string();
+        audit::append(
+            &mut tx,
+            author,
+            now,
+            &[Entry {
+                after: Some(&after),
+                ..Entry::of("read", "case_notification", &id.to_string())
+            }],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -28,10 +28,10 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 
 pub use accounts::{NewToken, NewUser, Session, Token, User};
-pub use alerts::{FAN_OUT_JOB, Job, NewSubscription, Notification, Subscription};
+pub use alerts::{FAN_OUT_JOB, Job, NewSubscription, Notification, RESCREEN_JOB, Subscription};
 pub use audit::{AuditEvent, AuditFilter, Author};
 pub use backup::{BACKUP_FORMAT, BackupSummary, RestoreSummary, TableRows};
-pub use diligence::{CaseFilter, CaseOwner};
+pub use diligence::{CaseFilter, CaseNotification, CaseOwner};
 pub use error::StoreError;
 pub use introductions::Introduction;
 pub use migrate::SCHEMA_VERSION;

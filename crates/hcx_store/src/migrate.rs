@@ -58,6 +58,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0007_diligence.sql"),
         postgres: "",
     },
+    Migration {
+        version: 8,
+        name: "case_notifications",
+        sql: include_str!("../migrations/0008_case_notifications.sql"),
+        postgres: "",
+    },
 ];
 
 /// The schema version this build migrates to: the last migration's.

@@ -1,11 +1,13 @@
 //! Screening lists: each a name, a version numbered on by every import, and
 //! its entities as the JSON lines they were imported from. An import
 //! replaces the whole list in one transaction, so screening never sees half
-//! of one version and half of another.
+//! of one version and half of another, and enqueues in that transaction the
+//! re-screening of the due-diligence cases against the new version.
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::alerts::{self, RESCREEN_JOB};
 use crate::audit::{self, Author, Entry};
 use crate::{Store, StoreError, built, now_ms};
 
@@ -53,7 +55,8 @@ fn list_of(r: &AnyRow) -> Result<ScreeningList, StoreError> {
 
 impl Store {
     /// Replaces list `name` (or creates it) with `entities`, as one more
-    /// version, in one transaction. Ids must be unique within the list.
+    /// version, in one transaction with the [`RESCREEN_JOB`] of the cases
+    /// against it. Ids must be unique within the list.
     pub async fn replace_list(
         &self,
         name: &str,
@@ -120,6 +123,8 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
+        let payload = serde_json::json!({"list": name, "version": list.version}).to_string();
+        alerts::enqueue(&mut tx, RESCREEN_JOB, &payload, now).await?;
         let json = |l: &ScreeningList| serde_json::to_string(l).unwrap_or_default();
         let before = before.as_ref().map(json);
         let after = json(&list);

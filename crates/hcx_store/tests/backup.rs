@@ -56,7 +56,8 @@ fn unpriced_opportunity(id: &str) -> Record {
 
 /// Rows in every table: records (with an update, so versions differ), a user
 /// with memberships, a session, a token, a reset link, an introduction, an
-/// interest in twinning, a due-diligence case and audit events.
+/// interest in twinning, a due-diligence case with a notification of a hit
+/// and audit events.
 async fn populate(store: &Store) {
     let mut records = vec![
         organisation("RR8", "provider"),
@@ -254,6 +255,10 @@ async fn diligence_case(store: &Store) {
         .edit_case(&case.id, case.version, &edit, &author())
         .await
         .unwrap();
+    store
+        .add_case_notifications(&case.id, &[("u1".into(), 2)], &author())
+        .await
+        .unwrap();
 }
 
 async fn backup(store: &Store) -> Vec<u8> {
@@ -348,7 +353,7 @@ test_both_backends!(
         assert_eq!(summary.schema_version, hcx_store::SCHEMA_VERSION);
         assert_eq!(summary.source_backend, name);
         assert_eq!(summary.replaced, 0);
-        assert_eq!(summary.tables.len(), 22);
+        assert_eq!(summary.tables.len(), 23);
         assert!(
             summary.tables.iter().all(|t| t.rows > 0),
             "every table has rows: {:?}",

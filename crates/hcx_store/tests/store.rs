@@ -1083,6 +1083,25 @@ test_both_backends!(
         assert_eq!(names, ["ofac", "pep"]);
         let missing = store.screening_list("un").await.unwrap_err();
         assert!(matches!(missing, StoreError::NotFound { .. }), "{missing}");
+        // Each version stored enqueued the re-screening of the cases against it.
+        let mut rescreens: Vec<serde_json::Value> = store
+            .jobs(true)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|j| j.kind == hcx_store::RESCREEN_JOB)
+            .map(|j| serde_json::from_str(&j.payload).unwrap())
+            .collect();
+        rescreens.reverse();
+        assert_eq!(
+            rescreens,
+            [
+                serde_json::json!({"list": "ofac", "version": 1}),
+                serde_json::json!({"list": "ofac", "version": 2}),
+                serde_json::json!({"list": "pep", "version": 1}),
+            ],
+            "the refused import enqueued nothing"
+        );
         let events = store
             .audit_events(
                 &AuditFilter {
@@ -1572,13 +1591,26 @@ mod diligence {
                 .unwrap();
             assert_eq!((page.total, ids(&page.items)), (3, vec!["DD-2".to_owned()]));
             let own = CaseFilter {
-                owner: CaseOwner::Provider(org("RR8")),
+                owner: CaseOwner::Providers(vec![org("RR8")]),
                 ..CaseFilter::default()
             };
             assert_eq!(
                 ids(&store.list_cases(&own, 0, 10).await.unwrap().items),
                 ["DD-1"]
             );
+            let both = CaseFilter {
+                owner: CaseOwner::Providers(vec![org("RR8"), org("RBV")]),
+                ..CaseFilter::default()
+            };
+            assert_eq!(
+                ids(&store.list_cases(&both, 0, 10).await.unwrap().items),
+                ["DD-2", "DD-1"]
+            );
+            let nobody = CaseFilter {
+                owner: CaseOwner::Providers(Vec::new()),
+                ..CaseFilter::default()
+            };
+            assert_eq!(store.list_cases(&nobody, 0, 10).await.unwrap().total, 0);
             let agency = CaseFilter {
                 owner: CaseOwner::Agency,
                 partner: Some(org("KHCF")),
@@ -1620,6 +1652,75 @@ mod diligence {
             assert_eq!(
                 blocking(&partner, &decided, Some(&org("RBV")), today()),
                 None
+            );
+        }
+    );
+
+    test_both_backends!(
+        async fn a_hit_is_told_once_to_each_person_and_read_by_them_alone(store: &Store) {
+            store.apply(&world(), &author()).await.unwrap();
+            for (id, email) in [("u1", "ada@example.org"), ("u2", "bob@example.org")] {
+                store
+                    .create_user(&crate::new_user(id, email, &["RR8"]), &author())
+                    .await
+                    .unwrap();
+            }
+            let case = store
+                .open_case(&new_case("DD-1", Some("RR8")), &author())
+                .await
+                .unwrap();
+            store
+                .record_hits(
+                    &case.id,
+                    &Subject::Organisation,
+                    &[finding("e1", &["sanction"]), finding("e2", &[])],
+                    &author(),
+                )
+                .await
+                .unwrap();
+            let told = [("u1".to_owned(), 1), ("u2".to_owned(), 1), ("u1".into(), 2)];
+            let made = store
+                .add_case_notifications(&case.id, &told, &author())
+                .await
+                .unwrap();
+            assert_eq!(made.len(), 3);
+            let again = store
+                .add_case_notifications(&case.id, &told[..2], &author())
+                .await
+                .unwrap();
+            assert!(again.is_empty(), "a pair is told once");
+            let mine = store.case_notifications_of("u1", 10).await.unwrap();
+            assert_eq!(
+                mine.iter().map(|n| n.hit_id).collect::<Vec<_>>(),
+                [2, 1],
+                "newest first"
+            );
+            assert_eq!(store.unread_case_notifications("u1").await.unwrap(), 2);
+            let err = store
+                .mark_case_notification_read("u2", mine[0].id, &reviewer())
+                .await
+                .unwrap_err();
+            assert!(matches!(err, StoreError::NotFound { .. }), "{err}");
+            store
+                .mark_case_notification_read("u1", mine[0].id, &author())
+                .await
+                .unwrap();
+            assert_eq!(store.unread_case_notifications("u1").await.unwrap(), 1);
+            assert_eq!(store.unread_case_notifications("u2").await.unwrap(), 1);
+            let events = store
+                .audit_events(
+                    &AuditFilter {
+                        record_id: Some("DD-1".into()),
+                        ..AuditFilter::default()
+                    },
+                    10,
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                events.iter().filter(|e| e.action == "notify").count(),
+                1,
+                "only the notifications made are audited"
             );
         }
     );

@@ -455,10 +455,12 @@ impl App {
             .collect())
     }
 
-    /// How many of the caller's notifications are unread (none for visitors).
+    /// How many of the caller's notifications are unread, of opportunities
+    /// and of hits on cases (none for visitors).
     pub async fn unread(&self, caller: &Caller) -> Result<i64, ServiceError> {
         match person_of(caller) {
-            Ok(user) => Ok(self.store.unread_count(user).await?),
+            Ok(user) => Ok(self.store.unread_count(user).await?
+                + self.store.unread_case_notifications(user).await?),
             Err(_) => Ok(0),
         }
     }

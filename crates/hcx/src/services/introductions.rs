@@ -31,7 +31,8 @@ impl App {
     }
 
     /// Introduces a provider to an opportunity (the agency). A provider the
-    /// hard rules keep out of it cannot be introduced: the refusal says why.
+    /// hard rules keep out of it, or that due diligence on the buyer blocks,
+    /// cannot be introduced: the refusal says why.
     pub async fn introduce(
         &self,
         caller: &Caller,
@@ -59,6 +60,15 @@ impl App {
                 format!("{provider:?} is not a provider or partner"),
             )])));
         }
+        let buyer = self.organisation(o.buyer.as_str()).await?;
+        let blocks = self.blocks(std::slice::from_ref(&o.buyer)).await?;
+        if let Some(reason) = blocks.of(&buyer, &org.id) {
+            return Err(ServiceError::Conflict(format!(
+                "{} cannot be introduced to this opportunity ({}): {reason}",
+                org.name,
+                matching::Rule::DueDiligence
+            )));
+        }
         let offers = self.store.list_offers(Some(provider), 0, 1000).await?.items;
         if let Some(offer) = offer
             && !offers.iter().any(|v| v.record.id.as_str() == offer)
@@ -80,6 +90,7 @@ impl App {
                     strategy: strategy.as_ref(),
                     text: 0.0,
                     committed_days: 0,
+                    // Judged above, for every offer at once.
                     blocked: None,
                 };
                 matching::assess(&o, &need, &c, &self.matching).err()

@@ -1,5 +1,6 @@
 //! Background jobs, run at least once from the `jobs` table: the fan-out of
-//! newly published opportunities to their subscribers, and the daily digest.
+//! newly published opportunities to their subscribers, the daily digest, and
+//! the re-screening of due-diligence cases against a list just imported.
 //! A failed job is tried again later, waiting longer each time, and never
 //! holds up the others.
 
@@ -9,7 +10,7 @@ use askama::Template;
 use hcx_domain::access::{Actor, Verb};
 use hcx_domain::vocab::Role;
 use hcx_domain::{Opportunity, Record, Status};
-use hcx_store::{FAN_OUT_JOB, Job, Notification, Subscription};
+use hcx_store::{FAN_OUT_JOB, Job, Notification, RESCREEN_JOB, Subscription};
 use serde::Serialize;
 
 use super::alerts::{AlertKind, Cadence, SavedSearch};
@@ -52,8 +53,8 @@ pub fn next_digest_at(now: i64) -> i64 {
 fn worker() -> Caller {
     Caller {
         actor: Actor {
-            id: "worker:alerts".into(),
-            name: "alerts worker".into(),
+            id: "worker:jobs".into(),
+            name: "jobs worker".into(),
             role: Some(Role::Admin),
             memberships: Vec::new(),
         },
@@ -81,6 +82,18 @@ struct AlertEmail<'a> {
 #[derive(Debug, serde::Deserialize)]
 struct FanOut {
     opportunities: Vec<String>,
+}
+
+/// A re-screening names the list imported (and its version, for the record).
+#[derive(Debug, serde::Deserialize)]
+struct Rescreen {
+    list: String,
+}
+
+/// A job's payload, read as what its kind expects.
+fn payload<T: serde::de::DeserializeOwned>(job: &Job) -> Result<T, ServiceError> {
+    serde_json::from_str(&job.payload)
+        .map_err(|e| ServiceError::Internal(format!("job {} has a bad payload: {e}", job.id)))
 }
 
 impl App {
@@ -119,15 +132,17 @@ impl App {
     async fn run_job(&self, job: &Job, now: i64) -> Result<(), ServiceError> {
         match job.kind.as_str() {
             FAN_OUT_JOB => {
-                let payload: FanOut = serde_json::from_str(&job.payload).map_err(|e| {
-                    ServiceError::Internal(format!("job {} has a bad payload: {e}", job.id))
-                })?;
+                let payload: FanOut = payload(job)?;
                 for id in &payload.opportunities {
                     self.fan_out(id, now).await?;
                 }
                 self.email_pending(Cadence::Immediate).await
             }
             DIGEST_JOB => self.email_pending(Cadence::Daily).await,
+            RESCREEN_JOB => {
+                let payload: Rescreen = payload(job)?;
+                self.rescreen(&worker(), &payload.list).await.map(|_| ())
+            }
             other => Err(ServiceError::Internal(format!(
                 "job {} is of an unknown kind {other:?}",
                 job.id

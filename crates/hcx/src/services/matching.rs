@@ -6,7 +6,7 @@ use rustc_hash::FxHashMap;
 
 use hcx_domain::access::Capability;
 use hcx_domain::matching::{self, Candidate, Excluded, Need, ProviderMatch};
-use hcx_domain::{Opportunity, synonyms};
+use hcx_domain::{Opportunity, OrganisationId, synonyms};
 use serde::Serialize;
 
 use super::{App, Caller, ServiceError};
@@ -147,6 +147,8 @@ impl App {
         let index = self.search.clone();
         let config = self.matching.clone();
         let opportunity = o.id.to_string();
+        let blocks = self.blocks(std::slice::from_ref(&o.buyer)).await?;
+        let buyer = self.organisation(o.buyer.as_str()).await?;
         let ranking = tokio::task::spawn_blocking(move || -> Result<_, ServiceError> {
             let text = text_of(&o);
             let extra = synonyms::expand_query(&text);
@@ -159,9 +161,21 @@ impl App {
             for id in pool.offering(&need.specialties) {
                 text_score.entry(id).or_insert(0.0);
             }
-            let candidates = text_score
+            let candidates: Vec<Candidate> = text_score
                 .iter()
-                .filter_map(|(id, text)| pool.candidate(id, *text));
+                .filter_map(|(id, text)| pool.candidate(id, *text))
+                .collect();
+            // Each provider's block, judged once however many offers it has.
+            let mut blocked: FxHashMap<&str, Option<String>> = FxHashMap::default();
+            for c in &candidates {
+                blocked
+                    .entry(c.provider.id.as_str())
+                    .or_insert_with(|| blocks.of(&buyer, &c.provider.id));
+            }
+            let candidates = candidates.into_iter().map(|c| Candidate {
+                blocked: blocked[c.provider.id.as_str()].as_deref(),
+                ..c
+            });
             Ok(matching::rank(&o, &need, candidates, &config, top))
         })
         .await
@@ -251,7 +265,25 @@ impl App {
             .map(|v| v.record)
             .collect();
         let needs: Vec<Need> = opportunities.iter().map(|o| need_of(o).0).collect();
+        let mut buyers: Vec<OrganisationId> =
+            opportunities.iter().map(|o| o.buyer.clone()).collect();
+        buyers.sort();
+        buyers.dedup();
+        let blocks = self.blocks(&buyers).await?;
+        let buyer_ids: Vec<String> = buyers.iter().map(ToString::to_string).collect();
+        // Each buyer's block on this provider, judged once for all its opportunities.
+        let blocked: HashMap<String, Option<String>> = self
+            .store
+            .organisations_by_ids(&buyer_ids)
+            .await?
+            .into_iter()
+            .map(|v| {
+                let block = blocks.of(&v.record, &provider.id);
+                (v.record.id.to_string(), block)
+            })
+            .collect();
         let (provider, strategy, text_scores) = (&provider, strategy.as_ref(), &text_scores);
+        let blocked = &blocked;
         let pairs = opportunities.iter().zip(&needs).flat_map(|(o, need)| {
             offers.iter().map(move |offer| {
                 let text = text_scores
@@ -267,7 +299,7 @@ impl App {
                         strategy,
                         text,
                         committed_days: 0,
-                        blocked: None,
+                        blocked: blocked.get(o.buyer.as_str()).and_then(Option::as_deref),
                     },
                 )
             })

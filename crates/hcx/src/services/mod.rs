@@ -4,6 +4,7 @@ pub mod access;
 pub mod accounts;
 pub mod alerts;
 pub mod audit;
+pub mod diligence;
 pub mod export;
 pub mod import;
 pub mod index;
@@ -20,6 +21,7 @@ pub mod twinning;
 use std::sync::Arc;
 
 use hcx_domain::Invalid;
+use hcx_domain::diligence::CaseError;
 use hcx_domain::matching::MatchConfig;
 use hcx_domain::opportunity::LifecycleError;
 use hcx_domain::twinning::TwinningConfig;
@@ -94,12 +96,31 @@ pub enum ServiceError {
     Internal(String),
 }
 
+/// Text that may be left empty, trimmed: `None` when blank.
+pub(crate) fn given(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
+}
+
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound { kind, id } => ServiceError::NotFound { kind, id },
             StoreError::Conflict(m) => ServiceError::Conflict(m),
+            StoreError::Diligence(e) => e.into(),
             other => ServiceError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// A due-diligence rule's refusal: a step out of turn is a conflict with
+/// the case's state, the requester deciding is a person not allowed to, and
+/// what is missing or wrong is invalid input.
+impl From<CaseError> for ServiceError {
+    fn from(e: CaseError) -> Self {
+        match e {
+            CaseError::Status { .. } => ServiceError::Conflict(e.to_string()),
+            CaseError::FourEyes { .. } => ServiceError::Forbidden(e.to_string()),
+            CaseError::Invalid(invalid) => ServiceError::Invalid(invalid),
         }
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use hcx_domain::access::Capability;
 use hcx_domain::interchange::{LineError, Location};
-use hcx_domain::screening::entity::{ListEntity, parse_entity, parse_list};
+use hcx_domain::screening::entity::{ListEntity, Schema, parse_entity, parse_list};
 use hcx_domain::screening::index::ScreeningIndex;
 use hcx_domain::screening::score::{self, Feature, Hit};
 use hcx_domain::{FieldError, Invalid};
@@ -17,7 +17,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::import::FileError;
-use super::{App, Caller, ServiceError};
+use super::{App, Caller, ServiceError, given};
 
 /// Most queries screened in one call.
 pub const MAX_QUERIES: usize = 100_000;
@@ -145,6 +145,30 @@ pub fn parse_query(value: &serde_json::Value, id: &str) -> Result<ListEntity, In
             .or_insert_with(|| serde_json::Value::String(id.to_owned()));
     }
     parse_entity(&value.to_string())
+}
+
+/// One name to screen, as a person types it: the schema (`LegalEntity`,
+/// a person or an organisation, when none is given), a birth date and a
+/// country, each optional. Every problem is named by its field.
+pub fn name_query(
+    name: &str,
+    schema: Option<&str>,
+    birth_date: Option<&str>,
+    country: Option<&str>,
+) -> Result<ListEntity, Invalid> {
+    let schema = match given(schema) {
+        Some(s) => Schema::parse(s).map_err(|e| Invalid::one("schema", e))?,
+        None => Schema::LegalEntity,
+    };
+    let mut properties = serde_json::json!({"name": [name.trim()]});
+    if let Some(d) = given(birth_date) {
+        properties["birthDate"] = serde_json::json!([d]);
+    }
+    if let Some(c) = given(country) {
+        properties["country"] = serde_json::json!([c]);
+    }
+    let query = serde_json::json!({"schema": schema.as_str(), "properties": properties});
+    parse_query(&query, "name")
 }
 
 impl App {

@@ -133,6 +133,30 @@ fn expect(method: &Method, path: &str, role: &str, own: bool) -> Option<Expect> 
             allow(staff || matches!(role, "provider" | "post"))
         }
         ("PUT", "/api/v1/lists/{name}") => allow(staff),
+        ("GET", "/screening") => allow(staff || matches!(role, "provider" | "post")),
+        ("POST", "/screening/lists") => allow(staff),
+        // Due diligence: a provider's cases are its people's and the agency's.
+        ("GET", "/cases" | "/cases/new" | "/api/v1/cases") => allow(staff || role == "provider"),
+        ("POST", "/cases" | "/api/v1/cases") => allow(staff || (own && role == "provider")),
+        ("GET", "/cases/{id}" | "/api/v1/cases/{id}")
+        | ("PUT", "/api/v1/cases/{id}")
+        | (
+            "POST",
+            "/cases/{id}"
+            | "/cases/{id}/people"
+            | "/cases/{id}/screen"
+            | "/cases/{id}/hits/{hit}"
+            | "/cases/{id}/submit"
+            | "/cases/{id}/decision"
+            | "/cases/{id}/reopen"
+            | "/api/v1/cases/{id}/people"
+            | "/api/v1/cases/{id}/screen"
+            | "/api/v1/cases/{id}/hits/{hit}"
+            | "/api/v1/cases/{id}/submit"
+            | "/api/v1/cases/{id}/decision"
+            | "/api/v1/cases/{id}/reopen",
+        ) => allow(keeps_provider),
+        ("POST", "/notifications/cases/{id}/read") => allow(signed_in && own),
         ("GET", "/alerts" | "/notifications" | "/api/v1/alerts" | "/api/v1/notifications") => {
             allow(signed_in)
         }
@@ -179,6 +203,65 @@ fn fresh(prefix: &str) -> String {
 /// A screening list of one entity.
 const MATRIX_LIST: &str =
     r#"{"id":"ofac-2686","schema":"Person","properties":{"name":["Hasan NASRALLAH"]}}"#;
+
+/// How far a due-diligence case of the matrix has gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Open,
+    /// Open, with a hit awaiting review.
+    WithHit,
+    /// Open, with everything submitting needs.
+    Complete,
+    /// Submitted by the command line, so that anyone else may decide it.
+    Submitted,
+}
+
+/// Every checklist item answered, as the API sends it.
+fn complete_case(version: i64) -> Value {
+    let checklist: Vec<Value> = [
+        "anti_bribery",
+        "ethics",
+        "governing_law",
+        "mou_exit",
+        "nhs_brand",
+    ]
+    .iter()
+    .map(|item| json!({"item": item, "answer": "satisfied"}))
+    .collect();
+    json!({
+        "version": version,
+        "financial_notes": "Pays on time.",
+        "checklist": checklist,
+        "rating": "low",
+        "rating_reasons": "A long record.",
+    })
+}
+
+/// The same as a page's form sends it.
+fn complete_case_form(version: i64) -> Vec<(&'static str, String)> {
+    let mut fields = vec![
+        ("version", version.to_string()),
+        ("financial_notes", "Pays on time.".to_owned()),
+        ("rating", "low".to_owned()),
+        ("rating_reasons", "A long record.".to_owned()),
+    ];
+    for answer in [
+        "answer.anti_bribery",
+        "answer.ethics",
+        "answer.governing_law",
+        "answer.mou_exit",
+        "answer.nhs_brand",
+    ] {
+        fields.push((answer, "satisfied".to_owned()));
+    }
+    fields
+}
+
+fn a_year_on() -> String {
+    hcx_domain::opportunity::format_date(hcx_domain::diligence::suggested_expiry(
+        time::OffsetDateTime::now_utc().date(),
+    ))
+}
 
 /// The test world: the demo data, a screening list and one person per role.
 struct World {
@@ -353,6 +436,67 @@ impl World {
             )
             .await
             .expect("alert")
+    }
+
+    /// A case on a Kuwaiti ministry of the person's own provider (for a
+    /// provider's people), or of another, brought to `step`.
+    async fn case(&self, role: &str, own: bool, step: Step) -> hcx_domain::diligence::Case {
+        use hcx::services::diligence::{EditInput, OpenInput};
+        let cli = Caller::command_line();
+        let open = OpenInput {
+            partner: "KW-MOH".into(),
+            owner: Some(self.provider(role, own).into()),
+            people: Vec::new(),
+        };
+        let case = self.app.open_case(&cli, &open).await.expect("case");
+        let id = case.id.to_string();
+        match step {
+            Step::Open => case,
+            Step::WithHit => {
+                let finding = hcx_domain::diligence::Finding {
+                    list_name: "matrix".into(),
+                    list_version: "1".into(),
+                    entity_id: "ofac-2686".into(),
+                    caption: "Hasan NASRALLAH".into(),
+                    schema: hcx_domain::screening::entity::Schema::Person,
+                    topics: vec!["sanction".into()],
+                    score: 0.6,
+                };
+                self.app
+                    .store
+                    .record_hits(
+                        &case.id,
+                        &hcx_domain::diligence::Subject::Organisation,
+                        &[finding],
+                        &cli.author(),
+                    )
+                    .await
+                    .expect("hit");
+                self.app.case(&cli, &id).await.expect("case")
+            }
+            Step::Complete | Step::Submitted => {
+                let body = complete_case(case.version);
+                let edit = EditInput {
+                    financial_notes: body["financial_notes"].as_str().unwrap().into(),
+                    checklist: serde_json::from_value(body["checklist"].clone()).unwrap(),
+                    rating: Some("low".into()),
+                    rating_reasons: body["rating_reasons"].as_str().unwrap().into(),
+                    ..EditInput::default()
+                };
+                let case = self
+                    .app
+                    .edit_case(&cli, &id, case.version, &edit)
+                    .await
+                    .expect("complete");
+                if step == Step::Complete {
+                    return case;
+                }
+                self.app
+                    .submit_case(&cli, &id, case.version)
+                    .await
+                    .expect("submitted")
+            }
+        }
     }
 
     /// The provider's strategy, written again if a request removed it.
@@ -780,6 +924,95 @@ async fn request(w: &World, method: &Method, path: &str, role: &str, own: bool) 
         ("POST", "/alerts/unsubscribe/{token}") => {
             let alert = w.alert(role, own).await;
             post_form(&format!("/alerts/unsubscribe/{}", alert.token), vec![]).await
+        }
+        ("POST", "/api/v1/cases") => {
+            let body = json!({"partner": "KW-MOH", "owner": w.provider(role, own)});
+            send_as(&w.app, &who, json_request(method, path, Some(&body))).await
+        }
+        ("POST", "/cases") => {
+            let fields = vec![
+                ("partner", "KW-MOH".to_owned()),
+                ("owner", w.provider(role, own).to_owned()),
+            ];
+            post_form(path, fields).await
+        }
+        ("POST", "/screening/lists") => {
+            let fields = vec![
+                ("name", "matrix".to_owned()),
+                ("label", "matrix".to_owned()),
+                ("entities", MATRIX_LIST.to_owned()),
+            ];
+            post_form(path, fields).await
+        }
+        (m, p) if p.starts_with("/cases/{id}") || p.starts_with("/api/v1/cases/{id}") => {
+            let step = match p.rsplit('/').next() {
+                Some("{hit}") => Step::WithHit,
+                Some("submit") => Step::Complete,
+                Some("decision" | "reopen") => Step::Submitted,
+                _ => Step::Open,
+            };
+            let case = w.case(role, own, step).await;
+            let uri = p.replace("{id}", case.id.as_str()).replace("{hit}", "1");
+            let version = case.version;
+            let (body, fields): (Value, Vec<(&str, String)>) = match (m, p.rsplit('/').next()) {
+                ("GET", _) => (Value::Null, vec![]),
+                ("PUT", _) | ("POST", Some("{id}")) => {
+                    (complete_case(version), complete_case_form(version))
+                }
+                (_, Some("people")) => (
+                    json!({"version": version, "name": "Fatima Al-Sabah", "role": "Minister"}),
+                    vec![
+                        ("version", version.to_string()),
+                        ("name", "Fatima Al-Sabah".into()),
+                        ("role", "Minister".into()),
+                    ],
+                ),
+                (_, Some("{hit}")) => (
+                    json!({"version": version, "verdict": "false_positive", "reason": "Another man."}),
+                    vec![
+                        ("version", version.to_string()),
+                        ("verdict", "false_positive".into()),
+                        ("reason", "Another man.".into()),
+                    ],
+                ),
+                (_, Some("decision")) => (
+                    json!({"version": version, "outcome": "approved", "note": "Fine.", "expires_on": a_year_on()}),
+                    vec![
+                        ("version", version.to_string()),
+                        ("outcome", "approved".into()),
+                        ("note", "Fine.".into()),
+                        ("expires_on", a_year_on()),
+                    ],
+                ),
+                (_, Some("screen")) => (Value::Null, vec![]),
+                _ => (
+                    json!({"version": version}),
+                    vec![("version", version.to_string())],
+                ),
+            };
+            if p.starts_with("/api/") {
+                let body = (!body.is_null()).then_some(&body);
+                send_as(&w.app, &who, json_request(method, &uri, body)).await
+            } else if m == "GET" {
+                get_as(&w.app, &who, &uri).await
+            } else {
+                post_form(&uri, fields).await
+            }
+        }
+        ("POST", "/notifications/cases/{id}/read") => {
+            let owner = match (w.people.get(role), own) {
+                (Some(p), true) => p.user_id.clone(),
+                _ if role == "adviser" => w.people["admin"].user_id.clone(),
+                _ => w.people["adviser"].user_id.clone(),
+            };
+            let case = w.case(role, own, Step::WithHit).await;
+            let made = w
+                .app
+                .store
+                .add_case_notifications(&case.id, &[(owner, 1)], &Caller::command_line().author())
+                .await
+                .expect("notification");
+            post_form(&format!("/notifications/cases/{}/read", made[0].id), vec![]).await
         }
         (m, p) => panic!("the matrix cannot build a request for {m} {p}"),
     }

@@ -60,6 +60,13 @@ const PAGES: &[(&str, &str)] = &[
     ("/organisations/KW-MOH/twinning", "UK providers suggested"),
     ("/admin/users", "Add an account"),
     ("/admin/audit", "Before and after"),
+    (
+        "/screening?name=Khalid+Al-Fawaz&schema=Person&country=SA",
+        "Khalid Abd al-Rahman Hamd AL-FAWAZ",
+    ),
+    ("/cases", "Great Ormond Street Hospital"),
+    ("/cases/new", "Open the case"),
+    ("/notifications", "Notifications"),
 ];
 
 /// Pages a visitor who has not signed in sees.
@@ -231,6 +238,23 @@ async fn every_main_page_renders_in_chromium_without_errors_or_csp_violations() 
         return;
     }
     let (app, _db) = crate::support::demo_app().await;
+    hcx::demo::add_diligence(&app)
+        .await
+        .expect("the demo's cases");
+    // The demo's cases, each with something its page must show.
+    let mut cases = Vec::new();
+    let any = hcx::services::diligence::CaseQuery::default();
+    let admin = hcx::services::Caller::command_line();
+    for case in app.cases(&admin, &any, 0, 10).await.expect("cases").items {
+        let expected = match case.status {
+            hcx_domain::diligence::CaseStatus::Approved => {
+                "Corruption Perceptions Index 2025 by Transparency International"
+            }
+            _ => "Screen against every list",
+        };
+        cases.push((format!("/cases/{}", case.id), expected));
+    }
+    assert_eq!(cases.len(), 2, "the demo opens two cases");
     let anonymous = serve(hcx::web::router(app.clone())).await;
     // Chromium is signed in as the test administrator by a cookie added to each request.
     let Who::Session { cookie, .. } = Who::admin() else {
@@ -252,6 +276,11 @@ async fn every_main_page_renders_in_chromium_without_errors_or_csp_violations() 
     let visits = PAGES
         .iter()
         .map(|(path, expected)| (addr, *path, *expected))
+        .chain(
+            cases
+                .iter()
+                .map(|(path, expected)| (addr, path.as_str(), *expected)),
+        )
         .chain(
             ANONYMOUS_PAGES
                 .iter()

@@ -732,3 +732,74 @@ fn the_ofac_sample_imports_as_a_list_and_names_are_screened_one_or_many() {
         stderr(&unknown)
     );
 }
+
+#[test]
+fn the_demo_opens_due_diligence_cases_that_hcx_cases_lists_and_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let demo = hcx(d, "a.db", &["demo"]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    assert!(stdout(&demo).contains("2 demo due-diligence case(s) opened"));
+    let again = hcx(d, "a.db", &["demo"]);
+    assert!(stdout(&again).contains("0 demo due-diligence case(s) opened"));
+
+    let listed = hcx(d, "a.db", &["cases", "--format", "csv"]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let text = stdout(&listed);
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    let approved = rows
+        .iter()
+        .find(|r| r[3] == "approved")
+        .expect("an approved case");
+    assert_eq!(
+        (approved[1], approved[2], approved[5]),
+        ("KW-MOH", "RP4", "low")
+    );
+    assert!(!approved[6].is_empty(), "the approval expires");
+    let open = rows.iter().find(|r| r[3] == "open").expect("an open case");
+
+    let shown = hcx(d, "a.db", &["cases", "show", open[0]]);
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    let text = stdout(&shown);
+    assert!(
+        text.contains("Khalid Al-Fawaz") && text.contains("AL-FAWAZ"),
+        "{text}"
+    );
+    assert!(text.contains("pending"), "the hit awaits review: {text}");
+    let json = hcx(
+        d,
+        "a.db",
+        &["cases", "show", approved[0], "--format", "json"],
+    );
+    let case: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(case["decision"]["outcome"], "approved");
+    assert!(
+        case["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["verdict"] == "false_positive")
+    );
+    let only_open = hcx(
+        d,
+        "a.db",
+        &["cases", "--status", "open", "--format", "json"],
+    );
+    let only_open: serde_json::Value = serde_json::from_str(&stdout(&only_open)).unwrap();
+    assert_eq!(only_open.as_array().unwrap().len(), 1);
+
+    let missing = hcx(d, "a.db", &["cases", "show", "DD-NOPE"]);
+    assert!(!missing.status.success());
+    assert!(
+        stderr(&missing).contains("\"DD-NOPE\" was not found"),
+        "{}",
+        stderr(&missing)
+    );
+    let bad = hcx(d, "a.db", &["cases", "--status", "closed"]);
+    assert!(stderr(&bad).contains("status"), "{}", stderr(&bad));
+}

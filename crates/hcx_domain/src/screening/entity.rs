@@ -108,10 +108,16 @@ pub fn parse_entity(line: &str) -> Result<ListEntity, Invalid> {
         let aliases = take(&["alias", "previousName"]);
         let weak_aliases = take(&["weakAlias"]);
         let birth_dates = take(&["birthDate"]);
-        let countries = take(&["nationality", "citizenship", "country", "jurisdiction", "flag"])
-            .into_iter()
-            .map(|c| c.to_lowercase())
-            .collect();
+        let countries = take(&[
+            "nationality",
+            "citizenship",
+            "country",
+            "jurisdiction",
+            "flag",
+        ])
+        .into_iter()
+        .map(|c| c.to_lowercase())
+        .collect();
         let identifiers = take(&[
             "registrationNumber",
             "idNumber",

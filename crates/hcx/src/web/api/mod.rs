@@ -4,6 +4,7 @@
 
 mod account;
 mod alerts;
+mod diligence;
 mod matching;
 mod records;
 mod schema;
@@ -90,6 +91,16 @@ pub fn routes() -> Routes {
         .get("/lists", screening::list_lists)
         .put("/lists/{name}", screening::import_list)
         .post("/match/{list}", screening::match_list)
+        .get("/cases", diligence::list_cases)
+        .post("/cases", diligence::create_case)
+        .get("/cases/{id}", diligence::get_case)
+        .put("/cases/{id}", diligence::update_case)
+        .post("/cases/{id}/people", diligence::create_person)
+        .post("/cases/{id}/screen", diligence::screen_case)
+        .post("/cases/{id}/hits/{hit}", diligence::mark_hit)
+        .post("/cases/{id}/submit", diligence::submit_case)
+        .post("/cases/{id}/decision", diligence::decide_case)
+        .post("/cases/{id}/reopen", diligence::reopen_case)
         .get("/me", account::get_me)
         .get("/audit", account::list_audit)
         .fallback(not_found)
@@ -139,6 +150,9 @@ pub fn docs() -> Router<App> {
         transfer::import, transfer::export, account::get_me, account::list_audit,
         alerts::list_alerts, alerts::create_alert, alerts::delete_alert, alerts::list_notifications,
         screening::list_lists, screening::import_list, screening::match_list,
+        diligence::list_cases, diligence::create_case, diligence::get_case, diligence::update_case,
+        diligence::create_person, diligence::screen_case, diligence::mark_hit, diligence::submit_case,
+        diligence::decide_case, diligence::reopen_case,
     ),
     components(schemas(
         RecordResponse, ListResponse, ErrorEnvelope, ErrorBody, ErrorDetail, VersionBody,
@@ -148,6 +162,12 @@ pub fn docs() -> Router<App> {
         matching::IntroductionsResponse, alerts::AlertBody, alerts::AlertResponse, alerts::AlertsResponse,
         alerts::NotificationResponse, alerts::NotificationsResponse,
         screening::ListsResponse, screening::ListResponse,
+        diligence::CaseResponse, diligence::CasesResponse, diligence::PersonResponse, diligence::HitResponse,
+        diligence::ChecklistResponse, diligence::DecisionResponse, diligence::ScreenResponse,
+        diligence::ScreenedList, diligence::CaseEditBody, diligence::PersonBody, diligence::VerdictBody,
+        diligence::CaseVersionBody, diligence::DecisionBody,
+        crate::services::diligence::OpenInput, crate::services::diligence::PersonInput,
+        crate::services::diligence::AnswerInput,
     )),
     tags(
         (name = "organisations", description = "Providers, overseas buyers, partners, networks, the agency and embassy posts"),
@@ -158,6 +178,7 @@ pub fn docs() -> Router<App> {
         (name = "matchmaking", description = "Providers for opportunities, explained; introductions; twinning partners"),
         (name = "alerts", description = "Subscriptions to new opportunities, and the notifications they bring"),
         (name = "screening", description = "Sanctions and other lists, and screening names against them (yente-compatible)"),
+        (name = "due diligence", description = "Cases on overseas partners: screening hits and verdicts, financial notes, the checklist, a rating, and a decision by a second person that matching obeys"),
         (name = "accounts", description = "Who you are, and the audit log"),
     )
 )]

@@ -1,6 +1,7 @@
 //! `/alerts` and `/notifications`: one's subscriptions to new
-//! opportunities, the notifications they bring, the one-click unsubscribe
-//! page and each subscription's Atom feed.
+//! opportunities, the notifications they bring (and those of screening hits
+//! on one's due-diligence cases), the one-click unsubscribe page and each
+//! subscription's Atom feed.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -8,6 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use hcx_domain::diligence::Subject;
 use hcx_domain::vocab::OrgKind;
 
 use super::layout::{Layout, Section};
@@ -267,11 +269,27 @@ struct NoticeRow {
     about: String,
 }
 
+/// A screening hit on a case, as the list shows it.
+#[derive(Debug)]
+struct HitNoticeRow {
+    id: i64,
+    case: String,
+    partner: String,
+    /// The partner itself, or the person named.
+    subject: String,
+    caption: String,
+    entity: String,
+    list: String,
+    when: String,
+    unread: bool,
+}
+
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "notifications.html")]
 pub struct NotificationsPage {
     layout: Layout,
     notices: Vec<NoticeRow>,
+    hits: Vec<HitNoticeRow>,
 }
 
 pub async fn list_notifications(
@@ -306,9 +324,34 @@ pub async fn list_notifications(
             }
         })
         .collect();
+    let hits = app
+        .case_notices(&caller)
+        .await?
+        .into_iter()
+        .map(|n| HitNoticeRow {
+            id: n.notification.id,
+            case: n.case.id.to_string(),
+            subject: match &n.hit.subject {
+                Subject::Organisation => n.partner.clone(),
+                Subject::Person(id) => n
+                    .case
+                    .people
+                    .iter()
+                    .find(|p| &p.id == id)
+                    .map_or_else(|| id.to_string(), |p| p.name.clone()),
+            },
+            partner: n.partner,
+            caption: n.hit.caption,
+            entity: n.hit.entity_id,
+            list: n.hit.list_name,
+            when: timestamp(n.notification.created_at),
+            unread: n.notification.read_at.is_none(),
+        })
+        .collect();
     Ok(NotificationsPage {
         layout: Layout::new("Notifications", Section::Other),
         notices: rows,
+        hits,
     })
 }
 
@@ -322,5 +365,18 @@ pub async fn read_notification(
         id: id.clone(),
     })?;
     app.mark_read(&caller, id).await?;
+    Ok(Redirect::to("/notifications").into_response())
+}
+
+pub async fn read_case_notification(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: i64 = id.parse().map_err(|_| ServiceError::NotFound {
+        kind: "notification",
+        id: id.clone(),
+    })?;
+    app.mark_case_notice_read(&caller, id).await?;
     Ok(Redirect::to("/notifications").into_response())
 }

@@ -14,7 +14,7 @@ use hcx_store::Introduction;
 
 use super::layout::{Layout, Section};
 use super::params::Params;
-use super::views::timestamp;
+use super::views::{person_name, timestamp};
 use crate::services::{App, Caller, ServiceError};
 use crate::web::error::PageError;
 
@@ -98,19 +98,6 @@ pub async fn answer_introduction(
     }
 }
 
-/// Who an audit id names, as people read it: an account's name, or the command line.
-async fn person(app: &App, actor_id: &str) -> Result<String, ServiceError> {
-    Ok(match actor_id.split_once(':') {
-        Some(("user", id)) => app
-            .store
-            .user(id)
-            .await?
-            .map_or_else(|| actor_id.to_owned(), |u| u.name),
-        Some(("cli", name)) => format!("{name} (command line)"),
-        _ => actor_id.to_owned(),
-    })
-}
-
 impl IntroductionsPage {
     async fn load(
         app: &App,
@@ -140,7 +127,7 @@ impl IntroductionsPage {
         let mut introductions = Vec::with_capacity(list.len());
         for i in list {
             if !people.contains_key(&i.introduced_by) {
-                let name = person(app, &i.introduced_by).await?;
+                let name = person_name(app, &i.introduced_by).await?;
                 people.insert(i.introduced_by.clone(), name);
             }
             introductions.push(IntroductionView {

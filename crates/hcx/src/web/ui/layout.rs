@@ -1,6 +1,7 @@
 //! What every page shares: its title, where it sits in the navigation, and
 //! who is looking.
 
+use hcx_domain::access::Capability;
 use hcx_domain::vocab::Role;
 
 use crate::web::auth::{self, Viewer};
@@ -11,6 +12,8 @@ pub enum Section {
     Dashboard,
     Opportunities,
     Organisations,
+    Screening,
+    Cases,
     Admin,
     Other,
 }
@@ -34,11 +37,34 @@ pub struct NavLink {
     pub current: Option<&'static str>,
 }
 
-const NAV: [(&str, &str, Section); 4] = [
-    ("/", "Dashboard", Section::Dashboard),
-    ("/opportunities", "Opportunities", Section::Opportunities),
-    ("/organisations", "Organisations", Section::Organisations),
-    ("/api/v1/docs", "API docs", Section::Other),
+/// The main navigation: each link with what the viewer needs to be shown it.
+const NAV: [(&str, &str, Section, Option<Capability>); 6] = [
+    ("/", "Dashboard", Section::Dashboard, None),
+    (
+        "/opportunities",
+        "Opportunities",
+        Section::Opportunities,
+        None,
+    ),
+    (
+        "/organisations",
+        "Organisations",
+        Section::Organisations,
+        None,
+    ),
+    (
+        "/screening",
+        "Screening",
+        Section::Screening,
+        Some(Capability::Screening),
+    ),
+    (
+        "/cases",
+        "Due diligence",
+        Section::Cases,
+        Some(Capability::DueDiligence),
+    ),
+    ("/api/v1/docs", "API docs", Section::Other, None),
 ];
 
 impl Layout {
@@ -94,8 +120,10 @@ impl Layout {
     }
 
     pub fn nav(&self) -> Vec<NavLink> {
+        let actor = &self.viewer.caller.actor;
         NAV.iter()
-            .map(|&(href, label, section)| NavLink {
+            .filter(|(.., needs)| needs.is_none_or(|c| actor.check_capability(c).is_ok()))
+            .map(|&(href, label, section, _)| NavLink {
                 href,
                 label,
                 current: match (

@@ -8,6 +8,7 @@ mod accounts;
 mod alerts;
 mod assets;
 mod dashboard;
+mod diligence;
 mod form;
 mod introductions;
 mod layout;
@@ -15,6 +16,7 @@ mod matching;
 mod opportunities;
 mod organisations;
 mod params;
+mod screening;
 mod twinning;
 mod views;
 
@@ -53,6 +55,23 @@ pub fn routes() -> Routes {
         .post("/alerts/unsubscribe/{token}", alerts::unsubscribe)
         .get("/notifications", alerts::list_notifications)
         .post("/notifications/{id}/read", alerts::read_notification)
+        .post(
+            "/notifications/cases/{id}/read",
+            alerts::read_case_notification,
+        )
+        .get("/screening", screening::get_screening)
+        .post("/screening/lists", screening::import_list)
+        .get("/cases", diligence::list_cases)
+        .post("/cases", diligence::create_case)
+        .get("/cases/new", diligence::new_case)
+        .get("/cases/{id}", diligence::get_case)
+        .post("/cases/{id}", diligence::update_case)
+        .post("/cases/{id}/people", diligence::add_person)
+        .post("/cases/{id}/screen", diligence::screen_case)
+        .post("/cases/{id}/hits/{hit}", diligence::mark_hit)
+        .post("/cases/{id}/submit", diligence::submit_case)
+        .post("/cases/{id}/decision", diligence::decide_case)
+        .post("/cases/{id}/reopen", diligence::reopen_case)
         .get("/organisations", organisations::list_organisations)
         .get("/organisations/{id}", organisations::get_organisation)
         .get(

@@ -10,7 +10,7 @@ use hcx_domain::opportunity::format_date;
 use hcx_domain::{Money, Opportunity, Status};
 use hcx_store::{Store, Versioned};
 
-use crate::services::{Caller, ServiceError};
+use crate::services::{App, Caller, ServiceError};
 
 /// A calendar date, machine-readable and as people write it.
 #[derive(Debug, Clone)]
@@ -122,6 +122,19 @@ impl OpportunitySummary {
             .map(|o| OpportunitySummary::of(&o.record, names.as_ref()))
             .collect())
     }
+}
+
+/// Who an audit id names, as people read it: an account's name, or the command line.
+pub async fn person_name(app: &App, actor_id: &str) -> Result<String, ServiceError> {
+    Ok(match actor_id.split_once(':') {
+        Some(("user", id)) => app
+            .store
+            .user(id)
+            .await?
+            .map_or_else(|| actor_id.to_owned(), |u| u.name),
+        Some(("cli", name)) => format!("{name} (command line)"),
+        _ => actor_id.to_owned(),
+    })
 }
 
 /// The names of the organisations with these ids, in one query.
