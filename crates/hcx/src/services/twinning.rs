@@ -4,10 +4,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use hcx_domain::matching::{Match, Need};
+use hcx_domain::matching::{Exclusion, Match, Need, Rule};
 use hcx_domain::twinning::{self, BuyerSide, ProviderSide};
 use hcx_domain::vocab::OrgKind;
-use hcx_domain::{FieldError, Invalid, Offer, Opportunity, Organisation, Strategy};
+use hcx_domain::{FieldError, Invalid, Offer, Opportunity, Organisation, OrganisationId, Strategy};
 use hcx_store::{OrganisationFilter, TwinningInterest};
 use serde::Serialize;
 
@@ -125,11 +125,15 @@ impl App {
                     organisation: org.clone(),
                 };
                 let buyers = self.organisations_of(&["buyer"]).await?;
+                let ids: Vec<OrganisationId> = buyers.iter().map(|b| b.id.clone()).collect();
+                let blocks = self.blocks(&ids).await?;
                 let outcomes = buyers
                     .iter()
                     .map(|b| {
                         let needs = needs.get(b.id.as_str()).unwrap_or(&no_needs);
-                        (b.id.to_string(), self.weigh(caller, &p, b, needs))
+                        let weighed = blocked(blocks.of(b, &p.organisation.id))
+                            .and_then(|()| self.weigh(caller, &p, b, needs));
+                        (b.id.to_string(), weighed)
                     })
                     .collect::<Vec<_>>();
                 (buyers, outcomes)
@@ -137,10 +141,12 @@ impl App {
             Side::Buyer => {
                 let buyer_needs = needs.remove(id).unwrap_or_default();
                 let providers = self.providers().await?;
+                let blocks = self.blocks(std::slice::from_ref(&org.id)).await?;
                 let outcomes = providers
                     .iter()
                     .map(|p| {
-                        let weighed = self.weigh(caller, p, &org, &buyer_needs);
+                        let weighed = blocked(blocks.of(&org, &p.organisation.id))
+                            .and_then(|()| self.weigh(caller, p, &org, &buyer_needs));
                         (p.organisation.id.to_string(), weighed)
                     })
                     .collect::<Vec<_>>();
@@ -190,7 +196,7 @@ impl App {
         p: &Provider,
         buyer: &Organisation,
         needs: &[(Opportunity, Need)],
-    ) -> Result<Match, hcx_domain::matching::Exclusion> {
+    ) -> Result<Match, Exclusion> {
         twinning::assess(
             &ProviderSide {
                 organisation: &p.organisation,
@@ -331,5 +337,16 @@ impl App {
             .store
             .withdraw_interest(id, partner, &caller.author())
             .await?)
+    }
+}
+
+/// A due-diligence block as the hard rule that keeps a pair apart.
+fn blocked(reason: Option<String>) -> Result<(), Exclusion> {
+    match reason {
+        Some(reason) => Err(Exclusion {
+            rule: Rule::DueDiligence,
+            reason,
+        }),
+        None => Ok(()),
     }
 }

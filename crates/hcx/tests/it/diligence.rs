@@ -1165,3 +1165,46 @@ async fn every_case_route_of_the_api_is_documented_under_due_diligence() {
     let tags = doc["tags"].as_array().unwrap();
     assert!(tags.iter().any(|t| t["name"] == "due diligence"));
 }
+
+/// Twinning suggestions of both sides, as the partners' ids.
+async fn twinning_partners(app: &App, organisation: &str) -> Vec<String> {
+    let report = crate::support::get(
+        app,
+        &format!("/api/v1/organisations/{organisation}/twinning?top=200"),
+    )
+    .await
+    .json();
+    report["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["partner"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_rejected_case_keeps_the_pair_out_of_twinning_both_ways() {
+    let (app, _db) = demo_app().await;
+    assert!(
+        twinning_partners(&app, "RP4")
+            .await
+            .contains(&"KW-MOH".to_owned())
+    );
+    assert!(
+        twinning_partners(&app, "KW-MOH")
+            .await
+            .contains(&"RP4".to_owned())
+    );
+    decided_case(&app, "KW-MOH", Some("RP4"), "rejected").await;
+    assert!(
+        !twinning_partners(&app, "RP4")
+            .await
+            .contains(&"KW-MOH".to_owned())
+    );
+    let for_kuwait = twinning_partners(&app, "KW-MOH").await;
+    assert!(!for_kuwait.contains(&"RP4".to_owned()));
+    assert!(
+        !for_kuwait.is_empty(),
+        "other providers are still suggested"
+    );
+}
