@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod codes;
+pub mod consortium;
 pub mod diligence;
 pub mod fields;
 pub mod interchange;
