@@ -159,6 +159,11 @@ enum Command {
     Screen(crate::screen_cli::ScreenArgs),
     /// Due-diligence cases: `hcx cases` lists them, `hcx cases show ID` prints one.
     Cases(crate::cases_cli::CasesArgs),
+    /// Consortia for bundled opportunities.
+    Consortium {
+        #[command(subcommand)]
+        action: ConsortiumAction,
+    },
     /// Alerts of new opportunities.
     Alerts {
         #[command(subcommand)]
@@ -210,6 +215,22 @@ enum UserAction {
     Enable { user: String },
     /// Print a one-time password reset link path for an account.
     Reset { user: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConsortiumAction {
+    /// The best team for a bundled opportunity: each requirement given to a
+    /// member whose offer delivers it, within its days, one lead; or which
+    /// requirement no team can cover, and why.
+    Plan {
+        #[arg(long, value_name = "ID")]
+        opportunity: String,
+        /// Most members in the team.
+        #[arg(long, default_value_t = 5)]
+        max_members: usize,
+        #[arg(long, value_enum, default_value_t = MatchFormat::Table)]
+        format: MatchFormat,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -472,6 +493,42 @@ fn print_twinning(
 }
 
 /// The three features that add most to a score, in words.
+fn print_consortium(
+    report: &crate::services::consortium::ConsortiumReport,
+    format: MatchFormat,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if print_json(&mut out, format, report)? {
+        return Ok(());
+    }
+    let plan = &report.plan;
+    writeln!(
+        out,
+        "{}: {:?}, objective {:.3} (at most {} members, {})",
+        report.opportunity, plan.status, plan.objective, report.max_members, report.solver
+    )?;
+    let mut t = Table::new(&["member", "lead", "requirement", "offer", "days", "fit"]);
+    for m in &plan.members {
+        for a in &m.assignments {
+            t.row([
+                m.provider.clone(),
+                if m.lead { "lead" } else { "" }.to_owned(),
+                a.requirement.clone(),
+                a.offer.clone(),
+                a.days.to_string(),
+                format!("{:.3}", a.fit),
+            ]);
+        }
+    }
+    if !plan.members.is_empty() {
+        t.print(Format::Table, &mut out)?;
+    }
+    for u in &plan.uncovered {
+        writeln!(out, "cannot cover {}: {}", u.requirement, u.reason)?;
+    }
+    Ok(())
+}
+
 fn strongest_reasons(fit: &hcx_domain::matching::Match) -> String {
     let mut features = fit.features.clone();
     features.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
@@ -785,6 +842,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .twinning(&Caller::command_line(), &organisation, top)
                 .await?;
             print_twinning(&report, format)
+        }
+        Command::Consortium {
+            action:
+                ConsortiumAction::Plan {
+                    opportunity,
+                    max_members,
+                    format,
+                },
+        } => {
+            let app = App::open(&config).await?;
+            let report = app
+                .plan_consortium(&Caller::command_line(), &opportunity, max_members)
+                .await?;
+            print_consortium(&report, format)
         }
         Command::Alerts {
             action: AlertsAction::Run,

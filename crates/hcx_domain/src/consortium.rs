@@ -21,6 +21,9 @@ use serde::Serialize;
 pub struct Part {
     pub id: String,
     pub days: u32,
+    /// Providers matching kept out of this part, each with its rule, to
+    /// explain a part no one can take.
+    pub kept_out: Vec<(String, String)>,
 }
 
 /// A provider that may join: the days it can give, and whether it may lead.
@@ -116,6 +119,8 @@ pub trait Solver {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Microlp;
 
+/// Providers named when a part no one can take is explained.
+const KEPT_OUT_SHOWN: usize = 5;
 /// Within this of 1, a binary variable is set.
 const SET: f64 = 0.5;
 /// What leading is worth in the objective per unit of the lead's best fit:
@@ -299,14 +304,38 @@ fn uncoverable(problem: &Problem) -> Vec<Uncovered> {
         .filter_map(|(i, part)| {
             let offered: Vec<&Offering> = problem.options.iter().filter(|o| o.part == i).collect();
             if offered.is_empty() {
+                let reason = if part.kept_out.is_empty() {
+                    "no provider offers it".to_owned()
+                } else {
+                    let shown: Vec<String> = part
+                        .kept_out
+                        .iter()
+                        .take(KEPT_OUT_SHOWN)
+                        .map(|(provider, rule)| format!("{provider} ({rule})"))
+                        .collect();
+                    format!(
+                        "no provider fits it that the hard rules allow; {} kept out: {}{}",
+                        part.kept_out.len(),
+                        shown.join(", "),
+                        if part.kept_out.len() > KEPT_OUT_SHOWN {
+                            ", …"
+                        } else {
+                            ""
+                        }
+                    )
+                };
                 return Some(Uncovered {
                     requirement: part.id.clone(),
-                    reason: "no candidate offers it (or every provider that does is kept out by a hard rule)".into(),
+                    reason,
                 });
             }
             let most = offered
                 .iter()
-                .map(|o| problem.candidates[o.candidate].capacity_days.unwrap_or(u32::MAX))
+                .map(|o| {
+                    problem.candidates[o.candidate]
+                        .capacity_days
+                        .unwrap_or(u32::MAX)
+                })
                 .max()
                 .unwrap_or(0);
             (most < part.days).then(|| Uncovered {
@@ -328,6 +357,7 @@ mod tests {
         Part {
             id: id.into(),
             days,
+            kept_out: Vec::new(),
         }
     }
 
@@ -524,10 +554,14 @@ mod tests {
         );
         p.options.pop();
         let plan2 = plan(&p, &Microlp).unwrap();
+        assert_eq!(plan2.uncovered[0].reason, "no provider offers it");
+        p.parts[1].kept_out = vec![("RP4".into(), "no_capacity".into())];
+        let plan2 = plan(&p, &Microlp).unwrap();
         assert!(
             plan2.uncovered[0]
                 .reason
-                .starts_with("no candidate offers it")
+                .ends_with("1 kept out: RP4 (no_capacity)"),
+            "{plan2:?}"
         );
         // Each part coverable alone, but not both within one member's days.
         let q = Problem {

@@ -143,13 +143,34 @@ impl App {
             inferred: need.inferred,
             read_in_text,
         };
+        let opportunity = o.id.to_string();
+        let ranking = self.rank_providers(o, need, top).await?;
+        Ok(MatchReport {
+            opportunity,
+            need: view,
+            matches: ranking.matches,
+            matched: ranking.matched,
+            excluded: ranking.excluded,
+        })
+    }
+}
+impl App {
+    /// Every provider ranked for `o` as `need` reads it (at most `top`
+    /// shown), with those the hard rules keep out: candidates from the
+    /// offers closest in words and every offer of a specialty asked for,
+    /// each provider's due-diligence block on the buyer judged once.
+    pub(crate) async fn rank_providers(
+        &self,
+        o: Opportunity,
+        need: Need,
+        top: usize,
+    ) -> Result<matching::Ranking, ServiceError> {
         let pool = self.pool().await?;
         let index = self.search.clone();
         let config = self.matching.clone();
-        let opportunity = o.id.to_string();
         let blocks = self.blocks(std::slice::from_ref(&o.buyer)).await?;
         let buyer = self.organisation(o.buyer.as_str()).await?;
-        let ranking = tokio::task::spawn_blocking(move || -> Result<_, ServiceError> {
+        tokio::task::spawn_blocking(move || -> Result<_, ServiceError> {
             let text = text_of(&o);
             let extra = synonyms::expand_query(&text);
             let by_words = index.similar_offers(&text, &extra, BY_WORDS)?;
@@ -179,16 +200,10 @@ impl App {
             Ok(matching::rank(&o, &need, candidates, &config, top))
         })
         .await
-        .map_err(|e| ServiceError::Internal(format!("matching stopped: {e}")))??;
-        Ok(MatchReport {
-            opportunity,
-            need: view,
-            matches: ranking.matches,
-            matched: ranking.matched,
-            excluded: ranking.excluded,
-        })
+        .map_err(|e| ServiceError::Internal(format!("matching stopped: {e}")))?
     }
 }
+
 /// The opportunities for one provider.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProviderReport {

@@ -4,6 +4,7 @@ pub mod access;
 pub mod accounts;
 pub mod alerts;
 pub mod audit;
+pub mod consortium;
 pub mod diligence;
 pub mod export;
 pub mod import;

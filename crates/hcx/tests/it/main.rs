@@ -5,6 +5,7 @@ mod alerts;
 mod api;
 mod browser;
 mod cli;
+mod consortium;
 mod diligence;
 mod load;
 mod screening;
