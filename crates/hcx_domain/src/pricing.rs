@@ -1077,6 +1077,43 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_worked_example_shows_the_quoted_figures() {
+        let doc = include_str!("../../../docs/pricing.md");
+        let q = quote(&kuwait_example(), PricingTables::shipped()).unwrap();
+        let pounds = |pence: i64| format!("{:.2}", pence as f64 / 100.0);
+        for pence in [
+            q.salary_pence,
+            q.on_costs_pence,
+            q.backfill_pence,
+            q.insurance_pence,
+            q.overhead_pence,
+            q.contingency_pence,
+            q.cost_pence,
+            q.margin_pence,
+            q.net_price_pence,
+            q.withholding_pence,
+            q.price_gbp_pence,
+            q.break_even_pence,
+            q.price_buyer.minor,
+        ]
+        .into_iter()
+        .chain(q.schedule.iter().flat_map(|p| [p.gbp_pence, p.buyer_minor]))
+        {
+            let shown = crate::money::group_thousands(pence, 2);
+            let shown = if shown.contains('.') {
+                shown
+            } else {
+                format!("{shown}.00")
+            };
+            assert!(
+                doc.contains(&shown),
+                "docs/pricing.md lacks {shown} ({})",
+                pounds(pence)
+            );
+        }
+    }
+
+    #[test]
     fn schedule_parts_sum_exactly_to_the_price_with_the_remainder_last() {
         assert_eq!(split(100, &[3_333, 3_333, 3_334]), [33, 33, 34]);
         assert_eq!(split(1, &[5_000, 5_000]), [0, 1]);
