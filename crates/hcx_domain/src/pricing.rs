@@ -1204,6 +1204,36 @@ mod tests {
         assert_eq!(q.price_gbp_pence, q.net_price_pence);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_schedule_splits_to_exactly_the_total(
+            total in 0i64..10_000_000_000,
+            cuts in proptest::collection::vec(0u32..=WHOLE_BP, 0..6),
+        ) {
+            let mut cuts = cuts;
+            cuts.sort_unstable();
+            let mut shares = Vec::new();
+            let mut last = 0;
+            for c in cuts.into_iter().chain([WHOLE_BP]) {
+                shares.push(c - last);
+                last = c;
+            }
+            let parts = split(total, &shares);
+            proptest::prop_assert_eq!(parts.iter().sum::<i64>(), total);
+            proptest::prop_assert!(parts.iter().all(|p| *p >= 0));
+        }
+
+        #[test]
+        fn any_net_price_is_received_after_withholding(
+            net in 0i64..10_000_000_000,
+            bp in 0u32..WHOLE_BP,
+        ) {
+            let gross = gross_up(net, bp);
+            proptest::prop_assert!(gross - apply_bp(gross, bp) >= net);
+            proptest::prop_assert!(gross == 0 || gross - 1 - apply_bp(gross - 1, bp) < net);
+        }
+    }
+
     #[test]
     fn days_away_without_backfill_are_flagged() {
         let mut input = kuwait_example();
