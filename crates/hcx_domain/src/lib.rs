@@ -17,6 +17,7 @@ pub mod offer;
 pub mod opportunity;
 pub mod org_csv;
 pub mod organisation;
+pub mod pricing;
 pub mod reference;
 pub mod screening;
 pub mod strategy;
