@@ -5,6 +5,7 @@
 //! every problem in a record is collected with the field it concerns.
 
 pub mod access;
+pub mod agreement;
 pub mod codes;
 pub mod consortium;
 pub mod diligence;

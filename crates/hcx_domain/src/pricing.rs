@@ -156,20 +156,24 @@ static SHIPPED: LazyLock<PricingTables> = LazyLock::new(|| {
 });
 
 /// A CSV file read row by row, each value reported by line and column on error.
-struct Table<'a> {
+pub(crate) struct Table<'a> {
     file: &'a str,
     headers: csv::StringRecord,
     rows: Vec<csv::StringRecord>,
 }
 
-struct Row<'t> {
+pub(crate) struct Row<'t> {
     file: &'t str,
     headers: &'t csv::StringRecord,
     record: &'t csv::StringRecord,
 }
 
 impl<'a> Table<'a> {
-    fn read(file: &'a str, text: &str, columns: &[&str]) -> Result<Self, PricingDataError> {
+    pub(crate) fn read(
+        file: &'a str,
+        text: &str,
+        columns: &[&str],
+    ) -> Result<Self, PricingDataError> {
         let error = |line: u64, column: &str, reason: String| PricingDataError {
             file: file.to_owned(),
             line,
@@ -201,7 +205,7 @@ impl<'a> Table<'a> {
         })
     }
 
-    fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+    pub(crate) fn rows(&self) -> impl Iterator<Item = Row<'_>> {
         self.rows.iter().map(|record| Row {
             file: self.file,
             headers: &self.headers,
@@ -215,7 +219,7 @@ impl Row<'_> {
         self.record.position().map_or(0, |p| p.line())
     }
 
-    fn error(&self, column: &str, reason: impl Into<String>) -> PricingDataError {
+    pub(crate) fn error(&self, column: &str, reason: impl Into<String>) -> PricingDataError {
         PricingDataError {
             file: self.file.to_owned(),
             line: self.line(),
@@ -224,7 +228,7 @@ impl Row<'_> {
         }
     }
 
-    fn text(&self, column: &str) -> Result<&str, PricingDataError> {
+    pub(crate) fn text(&self, column: &str) -> Result<&str, PricingDataError> {
         let i = self
             .headers
             .iter()
@@ -248,7 +252,7 @@ impl Row<'_> {
         })
     }
 
-    fn percent_bp(&self, column: &str) -> Result<u32, PricingDataError> {
+    pub(crate) fn percent_bp(&self, column: &str) -> Result<u32, PricingDataError> {
         let bp = self.hundredths(column)?;
         u32::try_from(bp)
             .ok()
@@ -808,7 +812,12 @@ pub fn quote(input: &QuoteInput, tables: &PricingTables) -> Result<Quote, Invali
                     WHOLE_BP + input.backfill_premium_bp,
                 ),
                 flights_pence: travel.return_flight_pence * line.trips,
-                per_diem_pence: travel.per_diem_pence * line.days,
+                // A line with no journeys works from the UK: no per diem.
+                per_diem_pence: if line.trips > 0 {
+                    travel.per_diem_pence * line.days
+                } else {
+                    0
+                },
             }
         })
         .collect();
