@@ -69,7 +69,10 @@ def blocked_by(opp, provider, offers, strategy, rates):
     gbp = value_gbp(opp, rates)
     reqs = opp.get("requirements") or []
     total_days = sum(r["days"] for r in reqs) if reqs else None
-    part_days = min(r["days"] for r in reqs) if reqs else None
+    # Capacity is stated a year; a part's days are spread over the work's
+    # duration (never less than a year), rounded up.
+    months = max(opp.get("duration_months") or 12, 12)
+    part_days = -(-min(r["days"] for r in reqs) * 12 // months) if reqs else None
     modes = opp.get("delivery_modes") or []
     if strategy:
         if opp["country"] in strategy.get("excluded_countries", []):
@@ -379,13 +382,13 @@ ITEMS = [
                ["consultancy", "education_training"], ["115", "180", "192"], ["in_country", "remote"],
                ["ar", "en"], (30_000_000, "SAR"),
                "2027-05-31", "2027-11-01", 36, "agency",
-               {"R1H": 3, "RRU": 3, "RYA": 3, "RGT": 3, "RHM": 2, "RTF": 1, "RAN": 1, "KCL": 1},
+               {"R1H": 3, "RRU": 3, "RYA": 3, "RGT": 3, "RHM": 2, "RTF": 1, "RAN": 1, "KCL": 1, "RYF": 1},
                "Bundle: Barts (network design, trauma training), Cambridge (trauma team education), London and "
-               "West Midlands ambulance (paramedic training) each deliver a part. South Western's 30 days a "
-               "year cannot cover even the smallest part (45 days); Yorkshire and North West exclude Saudi "
-               "Arabia; South Central is red.",
-               {"RYF": "no_capacity", "RX8": "excluded_country", "RX7": "excluded_country",
-                "RYE": "domestic_red"},
+               "West Midlands ambulance (paramedic training) each deliver a part. Over three years the smallest "
+               "part (45 days) is 15 days a year, so South Western's 30 a year could take paramedic training, "
+               "though it has no trauma work; Yorkshire and North West exclude Saudi Arabia; South Central is "
+               "red.",
+               {"RX8": "excluded_country", "RX7": "excluded_country", "RYE": "domestic_red"},
                requirements=[
                    ("R1", "Trauma network and major trauma centre design", "consultancy", ["115", "180"],
                     ["in_country", "remote"], 90),
@@ -476,11 +479,12 @@ ITEMS = [
                ["consultancy", "education_training"], ["180"], ["in_country", "remote"], ["ar", "en"],
                (150_000, "OMR"),
                "2027-03-15", "2027-07-01", 18, "post",
-               {"RRU": 3, "RX8": 2, "R1H": 1},
-               "The work needs 65 staff days: South Western (rural, Oman experience, 30 days a year) and West "
-               "Midlands (50) lack capacity, leaving London Ambulance (80); Yorkshire trains paramedics in "
-               "country only. North West is amber and the work (about £291,000, 65 days) is not small.",
-               {"RYF": "no_capacity", "RYA": "no_capacity", "RX7": "domestic_amber", "RYE": "domestic_red"},
+               {"RRU": 3, "RX8": 2, "RYA": 2, "R1H": 1},
+               "The work needs 65 staff days over 18 months, 44 a year: South Western (rural, Oman experience, "
+               "30 days a year) lacks capacity; West Midlands (50) can just take it, beside London Ambulance "
+               "(80); Yorkshire trains paramedics in country only. North West is amber and the work (about "
+               "£291,000, 65 days) is not small.",
+               {"RYF": "no_capacity", "RX7": "domestic_amber", "RYE": "domestic_red"},
                requirements=[
                    ("R1", "Ambulance service development and paramedic training", "consultancy", ["180"],
                     ["in_country", "remote"], 65),

@@ -138,7 +138,10 @@ def rules_that_apply(opp, pid, offers, strategies, gbp):
         if s.get("min_contract_gbp") is not None and value is not None and value < s["min_contract_gbp"]:
             hits.append("below_min_contract")
     if reqs:
-        need = min(r["days"] for r in reqs)  # a consortium member must at least take one part
+        # A consortium member must at least take one part, spread over the
+        # work's months (at least twelve) against a capacity stated a year.
+        months = max(opp.get("duration_months") or 12, 12)
+        need = -(-min(r["days"] for r in reqs) * 12 // months)
         caps = [o.get("capacity_days_per_year") for o in offers.get(pid, [])]
         if caps and all(c is not None and c < need for c in caps):
             hits.append("no_capacity")

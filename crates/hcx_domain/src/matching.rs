@@ -161,6 +161,31 @@ pub fn days_to_take_part(o: &Opportunity) -> Option<u32> {
     o.requirements.iter().map(|r| r.days).min()
 }
 
+/// Months an engagement's staff days are spread over, against a capacity
+/// stated per year: its duration, and never less than a year.
+pub fn months_of_work(o: &Opportunity) -> u32 {
+    o.duration_months.unwrap_or(12).max(12)
+}
+
+/// `days` of work spread evenly over the engagement, as days a year
+/// (rounded up), to weigh against a capacity stated per year.
+pub fn days_a_year(o: &Opportunity, days: u32) -> u32 {
+    (days * 12).div_ceil(months_of_work(o))
+}
+
+/// Staff days a year one provider must have free to take part.
+fn yearly_days_to_take_part(o: &Opportunity) -> Option<u32> {
+    days_to_take_part(o).map(|d| days_a_year(o, d))
+}
+
+/// " over N months" when the work runs longer than a year.
+fn spread(o: &Opportunity) -> String {
+    match months_of_work(o) {
+        12 => String::new(),
+        months => format!(" over {months} months"),
+    }
+}
+
 fn pounds(pence: i64) -> String {
     format!(
         "£{}",
@@ -225,20 +250,21 @@ pub fn exclusion(o: &Opportunity, c: &Candidate<'_>, config: &MatchConfig) -> Op
     }
     if let Some(capacity) = c.offer.capacity_days_per_year {
         let left = capacity.saturating_sub(c.committed_days);
-        let days = days_to_take_part(o);
+        let days = yearly_days_to_take_part(o);
         let short = match days {
             Some(d) => left < d,
             None => left == 0,
         };
         if short {
+            let spread = spread(o);
             return out(
                 Rule::NoCapacity,
                 match days {
                     Some(d) if o.requirements.len() > 1 => format!(
-                        "even the smallest part of the work needs {d} staff days and {left} are left of its {capacity} a year"
+                        "even the smallest part of the work needs {d} staff days a year{spread} and {left} are left of its {capacity} a year"
                     ),
                     Some(d) => format!(
-                        "the work needs {d} staff days and {left} are left of its {capacity} a year"
+                        "the work needs {d} staff days a year{spread} and {left} are left of its {capacity} a year"
                     ),
                     None => format!("all {capacity} staff days a year of this offer are committed"),
                 },
@@ -448,18 +474,22 @@ fn price_fit<'a>(o: &'a Opportunity, offer: &'a Offer) -> Scored<'a> {
 
 fn capacity_fit<'a>(o: &'a Opportunity, c: Candidate<'a>) -> Scored<'a> {
     let capacity = c.offer.capacity_days_per_year?;
-    let days = days_to_take_part(o)?;
+    let days = yearly_days_to_take_part(o)?;
     let left = capacity.saturating_sub(c.committed_days);
     let share = f64::from(days) / f64::from(left.max(1));
     Some(if share <= 0.5 {
         (
             1.0,
-            why(move || format!("{days} staff days is at most half of the {left} it has free")),
+            why(move || {
+                format!("{days} staff days a year is at most half of the {left} it has free")
+            }),
         )
     } else {
         (
             (1.0 - share).max(0.0) * 2.0,
-            why(move || format!("{days} staff days would take most of the {left} it has free")),
+            why(move || {
+                format!("{days} staff days a year would take most of the {left} it has free")
+            }),
         )
     })
 }
@@ -913,6 +943,34 @@ mod tests {
             rule_of(&bundle, &candidate(&p, &tight, None)),
             Some(Rule::NoCapacity)
         );
+    }
+
+    #[test]
+    fn capacity_a_year_is_weighed_against_the_work_spread_over_its_duration() {
+        let p = provider("P1");
+        let f = offer(r#","capacity_days_per_year":100"#);
+        let part = r#","requirements":[{"id":"R1","title":"Training","service_line":"education_training","days":400}]"#;
+        let one_year = opportunity(part);
+        let e = exclusion(&one_year, &candidate(&p, &f, None), &MatchConfig::default()).unwrap();
+        assert_eq!(e.rule, Rule::NoCapacity);
+        assert!(
+            e.reason.contains("400 staff days a year and 100 are left"),
+            "{}",
+            e.reason
+        );
+        // 400 days over five years is 80 a year: within 100 a year.
+        let five_years = opportunity(&format!(r#"{part},"duration_months":60"#));
+        assert_eq!(rule_of(&five_years, &candidate(&p, &f, None)), None);
+        let busy = opportunity(&format!(r#"{part},"duration_months":36"#));
+        let e = exclusion(&busy, &candidate(&p, &f, None), &MatchConfig::default()).unwrap();
+        assert!(
+            e.reason.contains("134 staff days a year over 36 months"),
+            "{}",
+            e.reason
+        );
+        // Shorter than a year still counts as a year's capacity.
+        let months = opportunity(&format!(r#"{part},"duration_months":6"#));
+        assert_eq!(months_of_work(&months), 12);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use hcx_domain::access::Capability;
 use hcx_domain::consortium::{self, Microlp, Offering, Part, Plan, Problem};
-use hcx_domain::matching::Need;
+use hcx_domain::matching::{self, Need};
 use hcx_domain::money::Money;
 use hcx_domain::vocab::OrgKind;
 use hcx_domain::{Invalid, Opportunity};
@@ -53,6 +53,7 @@ impl App {
             )));
         }
         let total_days: u32 = o.requirements.iter().map(|r| r.days).sum();
+        let months = matching::months_of_work(&o);
         let mut problem = Problem {
             parts: o
                 .requirements
@@ -90,7 +91,12 @@ impl App {
                 let Some(c) = pool.candidate(&m.offer, 0.0) else {
                     continue;
                 };
-                let capacity = c.offer.capacity_days_per_year;
+                // Capacity is stated a year; the parts' days are spread over
+                // the whole engagement.
+                let capacity = c
+                    .offer
+                    .capacity_days_per_year
+                    .map(|a_year| a_year * months / 12);
                 let may_lead = c.provider.kind == OrgKind::Provider;
                 let index = *candidate_of.entry(m.provider.clone()).or_insert_with(|| {
                     problem.candidates.push(consortium::Candidate {
