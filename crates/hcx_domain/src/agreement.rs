@@ -14,6 +14,7 @@ use crate::pricing::{
     PartnerType, PricingDataError, PricingTables, Quote, QuoteInput, StaffLine, Table, WHOLE_BP,
 };
 use crate::vocab::{DeliveryMode, Sector, ServiceLine};
+use crate::{OpportunityId, OrganisationId};
 
 const STAFF_MIX_CSV: &str = include_str!("../../../data/pricing/staff_mix.csv");
 
@@ -316,6 +317,188 @@ impl Standing {
     }
 }
 
+/// A member's place in a proposed consortium: its parts, what they are
+/// worth priced, its share of revenue, and its answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Place {
+    pub provider: OrganisationId,
+    pub lead: bool,
+    pub parts: Vec<PlacePart>,
+    /// The member's parts priced on their own with the default rates, in pence.
+    pub contribution_pence: i64,
+    /// Its share of the consortium's revenue, in basis points.
+    pub share_bp: u32,
+    pub answer: Answer,
+    pub answered_by: Option<String>,
+    pub answered_at: Option<i64>,
+    /// Why it declined, or what it said accepting.
+    pub note: String,
+}
+
+/// A part given to a member, and the offer and fit it was chosen for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlacePart {
+    pub requirement: String,
+    pub offer: String,
+    pub days: u32,
+    pub fit: f64,
+}
+
+/// A consortium proposed for a bundled opportunity, and where its
+/// agreement stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Consortium {
+    pub id: String,
+    pub opportunity: OpportunityId,
+    pub standing: Standing,
+    /// The optimiser's objective for the team: total fit less coordination.
+    pub objective: f64,
+    pub solver: String,
+    /// Members, the lead first.
+    pub members: Vec<Place>,
+    pub proposed_by: String,
+    pub note: String,
+    pub agreed_at: Option<i64>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A step the agreement's rules refuse.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AgreementError {
+    /// The step is not open to a consortium that stands so.
+    #[error("cannot {step} a consortium that is {}", standing.as_str())]
+    Standing {
+        step: &'static str,
+        standing: Standing,
+    },
+    /// The provider is not a member.
+    #[error("{0} is not a member of this consortium")]
+    NotMember(String),
+    /// Something is missing or wrong: each named with where it is.
+    #[error("{0}")]
+    Invalid(Invalid),
+}
+
+impl Consortium {
+    /// A new proposal: every member pending, the split as given (checked).
+    pub fn propose(mut self, now: i64) -> Result<Consortium, AgreementError> {
+        let shares: Vec<u32> = self.members.iter().map(|m| m.share_bp).collect();
+        check_split(&shares, self.members.len()).map_err(AgreementError::Invalid)?;
+        if self.members.iter().filter(|m| m.lead).count() != 1 {
+            return Err(AgreementError::Invalid(Invalid::one(
+                "members",
+                "a consortium has exactly one lead",
+            )));
+        }
+        for m in &mut self.members {
+            (m.answer, m.answered_by, m.answered_at) = (Answer::Pending, None, None);
+            m.note.clear();
+        }
+        self.standing = Standing::Proposed;
+        self.agreed_at = None;
+        self.version = 1;
+        (self.created_at, self.updated_at) = (now, now);
+        Ok(self)
+    }
+
+    fn proposed(&self, step: &'static str) -> Result<(), AgreementError> {
+        match self.standing {
+            Standing::Proposed => Ok(()),
+            standing => Err(AgreementError::Standing { step, standing }),
+        }
+    }
+
+    /// Sets the revenue split (one share per member, in member order). A
+    /// changed split asks every member again.
+    pub fn set_split(&mut self, shares_bp: &[u32], now: i64) -> Result<(), AgreementError> {
+        self.proposed("change the split of")?;
+        check_split(shares_bp, self.members.len()).map_err(AgreementError::Invalid)?;
+        if self
+            .members
+            .iter()
+            .map(|m| m.share_bp)
+            .eq(shares_bp.iter().copied())
+        {
+            return Ok(());
+        }
+        for (m, share) in self.members.iter_mut().zip(shares_bp) {
+            m.share_bp = *share;
+            (m.answer, m.answered_by, m.answered_at) = (Answer::Pending, None, None);
+            m.note.clear();
+        }
+        self.touch(now);
+        Ok(())
+    }
+
+    /// A member's answer to its place and the split; declining needs a
+    /// reason. The consortium is agreed when the last member accepts.
+    pub fn answer(
+        &mut self,
+        provider: &OrganisationId,
+        answer: Answer,
+        note: &str,
+        by: &str,
+        now: i64,
+    ) -> Result<(), AgreementError> {
+        self.proposed("answer for")?;
+        let note = note.trim();
+        if answer == Answer::Pending {
+            return Err(AgreementError::Invalid(Invalid::one(
+                "answer",
+                "answer accepted or declined",
+            )));
+        }
+        if answer == Answer::Declined && note.is_empty() {
+            return Err(AgreementError::Invalid(Invalid::one(
+                "note",
+                "say why the member declines, so the adviser can revise the team or the split",
+            )));
+        }
+        let place = self
+            .members
+            .iter_mut()
+            .find(|m| &m.provider == provider)
+            .ok_or_else(|| AgreementError::NotMember(provider.to_string()))?;
+        place.answer = answer;
+        place.answered_by = Some(by.to_owned());
+        place.answered_at = Some(now);
+        place.note = note.to_owned();
+        let answers: Vec<Answer> = self.members.iter().map(|m| m.answer).collect();
+        self.standing = Standing::after(&answers);
+        if self.standing == Standing::Agreed {
+            self.agreed_at = Some(now);
+        }
+        self.touch(now);
+        Ok(())
+    }
+
+    /// The adviser withdraws the proposal, or the agreed team (the bid is
+    /// off); a withdrawn consortium stays on record.
+    pub fn withdraw(&mut self, now: i64) -> Result<(), AgreementError> {
+        if self.standing == Standing::Withdrawn {
+            return Err(AgreementError::Standing {
+                step: "withdraw",
+                standing: self.standing,
+            });
+        }
+        self.standing = Standing::Withdrawn;
+        self.touch(now);
+        Ok(())
+    }
+
+    fn touch(&mut self, now: i64) {
+        self.version += 1;
+        self.updated_at = now;
+    }
+
+    /// The consortium's price: its members' priced parts together, in pence.
+    pub fn price_pence(&self) -> i64 {
+        self.members.iter().map(|m| m.contribution_pence).sum()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -469,6 +652,117 @@ mod tests {
         for s in [Standing::Proposed, Standing::Agreed, Standing::Withdrawn] {
             assert_eq!(Standing::parse(s.as_str()), Ok(s));
         }
+    }
+
+    fn team() -> Consortium {
+        let place = |provider: &str, lead: bool, share_bp: u32| Place {
+            provider: OrganisationId::parse(provider).unwrap(),
+            lead,
+            parts: vec![PlacePart {
+                requirement: "R1".into(),
+                offer: format!("{provider}-offer"),
+                days: 100,
+                fit: 0.8,
+            }],
+            contribution_pence: i64::from(share_bp) * 100,
+            share_bp,
+            answer: Answer::Accepted,
+            answered_by: Some("someone".into()),
+            answered_at: Some(1),
+            note: "old".into(),
+        };
+        Consortium {
+            id: "O1-T1".into(),
+            opportunity: OpportunityId::parse("O1").unwrap(),
+            standing: Standing::Agreed,
+            objective: 1.5,
+            solver: "microlp".into(),
+            members: vec![place("RP4", true, 6_000), place("RJ1", false, 4_000)],
+            proposed_by: "adviser@agency".into(),
+            note: String::new(),
+            agreed_at: Some(1),
+            version: 9,
+            created_at: 0,
+            updated_at: 0,
+        }
+        .propose(10)
+        .unwrap()
+    }
+
+    fn org(id: &str) -> OrganisationId {
+        OrganisationId::parse(id).unwrap()
+    }
+
+    #[test]
+    fn a_proposal_starts_with_every_member_pending() {
+        let t = team();
+        assert_eq!(
+            (t.standing, t.version, t.agreed_at),
+            (Standing::Proposed, 1, None)
+        );
+        assert!(
+            t.members
+                .iter()
+                .all(|m| m.answer == Answer::Pending && m.note.is_empty())
+        );
+        let mut two_leads = team();
+        two_leads.members[1].lead = true;
+        assert!(two_leads.propose(1).is_err());
+        let mut bad_split = team();
+        bad_split.members[1].share_bp = 3_000;
+        assert!(matches!(
+            bad_split.propose(1),
+            Err(AgreementError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn the_team_is_agreed_when_the_last_member_accepts() {
+        let mut t = team();
+        t.answer(&org("RP4"), Answer::Accepted, "", "a@rp4", 20)
+            .unwrap();
+        assert_eq!(t.standing, Standing::Proposed);
+        t.answer(&org("RJ1"), Answer::Accepted, "content", "b@rj1", 30)
+            .unwrap();
+        assert_eq!((t.standing, t.agreed_at), (Standing::Agreed, Some(30)));
+        assert_eq!(t.version, 3);
+        // Agreed: the split and the answers are settled.
+        assert!(matches!(
+            t.set_split(&[5_000, 5_000], 40),
+            Err(AgreementError::Standing { .. })
+        ));
+        assert!(
+            t.answer(&org("RJ1"), Answer::Declined, "no", "b@rj1", 40)
+                .is_err()
+        );
+        t.withdraw(50).unwrap();
+        assert_eq!(t.standing, Standing::Withdrawn);
+        assert!(t.withdraw(60).is_err());
+    }
+
+    #[test]
+    fn a_decline_needs_a_reason_and_a_new_split_asks_everyone_again() {
+        let mut t = team();
+        let e = t
+            .answer(&org("RJ1"), Answer::Declined, " ", "b@rj1", 20)
+            .unwrap_err();
+        assert!(e.to_string().contains("why"), "{e}");
+        t.answer(&org("RP4"), Answer::Accepted, "", "a@rp4", 20)
+            .unwrap();
+        t.answer(&org("RJ1"), Answer::Declined, "we want half", "b@rj1", 21)
+            .unwrap();
+        assert_eq!(t.standing, Standing::Proposed);
+        assert!(matches!(
+            t.answer(&org("RXX"), Answer::Accepted, "", "c", 22),
+            Err(AgreementError::NotMember(_))
+        ));
+        let version = t.version;
+        t.set_split(&[6_000, 4_000], 23).unwrap();
+        assert_eq!(t.version, version, "an unchanged split changes nothing");
+        t.set_split(&[5_000, 5_000], 24).unwrap();
+        assert!(t.members.iter().all(|m| m.answer == Answer::Pending));
+        assert_eq!(t.price_pence(), 1_000_000);
+        assert!(t.set_split(&[5_000, 4_000], 25).is_err());
     }
 
     proptest! {
