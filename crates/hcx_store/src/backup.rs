@@ -65,6 +65,8 @@ pub(crate) const TABLES: &[&str] = &[
     "diligence_hits",
     "diligence_answers",
     "case_notifications",
+    "consortia",
+    "consortium_members",
     "audit_events",
 ];
 

@@ -190,7 +190,7 @@ fn answer_of(case: &str, r: &AnyRow) -> Result<ChecklistAnswer, StoreError> {
 }
 
 /// `$first, $first+1, …` for `n` values.
-fn marks(first: usize, n: usize) -> String {
+pub(crate) fn marks(first: usize, n: usize) -> String {
     (first..first + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()

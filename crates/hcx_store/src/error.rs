@@ -31,6 +31,10 @@ pub enum StoreError {
     /// or what is missing or wrong, each named.
     #[error(transparent)]
     Diligence(#[from] hcx_domain::diligence::CaseError),
+    /// A consortium's rules refused the step: its standing, a provider that
+    /// is not a member, or what is missing or wrong.
+    #[error(transparent)]
+    Agreement(#[from] hcx_domain::agreement::AgreementError),
     /// Anything else from the driver.
     #[error("database error: {0}")]
     Database(sqlx::Error),

@@ -259,6 +259,60 @@ async fn diligence_case(store: &Store) {
         .add_case_notifications(&case.id, &[("u1".into(), 2)], &author())
         .await
         .unwrap();
+    populate_consortium(store).await;
+}
+
+/// A consortium of Leeds and the Christie for O03, one member answered.
+async fn populate_consortium(store: &Store) {
+    use hcx_domain::agreement::{Answer, Consortium, Place, PlacePart, Standing};
+    use hcx_domain::{OpportunityId, OrganisationId};
+    let place = |provider: &str, lead: bool, share_bp: u32| Place {
+        provider: OrganisationId::parse(provider).unwrap(),
+        lead,
+        parts: vec![PlacePart {
+            requirement: "R1".into(),
+            offer: "RR8-onc".into(),
+            days: 90,
+            fit: 0.8125,
+        }],
+        contribution_pence: 4_200_000,
+        share_bp,
+        answer: Answer::Pending,
+        answered_by: None,
+        answered_at: None,
+        note: String::new(),
+    };
+    let c = store
+        .propose_consortium(
+            Consortium {
+                id: String::new(),
+                opportunity: OpportunityId::parse("O03").unwrap(),
+                standing: Standing::Proposed,
+                objective: 1.525,
+                solver: "microlp".into(),
+                members: vec![place("RR8", true, 5_000), place("RBV", false, 5_000)],
+                proposed_by: "user:u1".into(),
+                note: String::new(),
+                agreed_at: None,
+                version: 0,
+                created_at: 0,
+                updated_at: 0,
+            },
+            &author(),
+        )
+        .await
+        .unwrap();
+    store
+        .answer_consortium(
+            &c.id,
+            c.version,
+            &OrganisationId::parse("RR8").unwrap(),
+            Answer::Accepted,
+            "",
+            &author(),
+        )
+        .await
+        .unwrap();
 }
 
 async fn backup(store: &Store) -> Vec<u8> {
@@ -353,7 +407,7 @@ test_both_backends!(
         assert_eq!(summary.schema_version, hcx_store::SCHEMA_VERSION);
         assert_eq!(summary.source_backend, name);
         assert_eq!(summary.replaced, 0);
-        assert_eq!(summary.tables.len(), 23);
+        assert_eq!(summary.tables.len(), 25);
         assert!(
             summary.tables.iter().all(|t| t.rows > 0),
             "every table has rows: {:?}",
@@ -671,8 +725,11 @@ async fn a_backup_is_taken_while_the_store_is_written() {
     let opportunities = contents(&target.store)
         .await
         .iter()
-        // Opportunity rows; the introduction row's id starts with "O" too.
-        .filter(|l| l.starts_with("[\"O") && !l.contains("\"introduced\""))
+        // Opportunity rows; the introduction row's id starts with "O" too,
+        // and so do the consortium's rows (O03-T1).
+        .filter(|l| {
+            l.starts_with("[\"O") && !l.contains("\"introduced\"") && !l.starts_with("[\"O03-T")
+        })
         .count();
     let changes = target.store.latest_change().await.unwrap();
     assert_eq!(changes as usize, 6 + 45 + 1 + (opportunities - 46));

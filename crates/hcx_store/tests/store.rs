@@ -1725,3 +1725,227 @@ mod diligence {
         }
     );
 }
+
+mod consortia {
+    use hcx_domain::agreement::{Answer, Consortium, Place, PlacePart, Standing};
+    use hcx_domain::{OpportunityId, OrganisationId};
+    use hcx_store::{AuditFilter, Author, ConsortiumFilter, StoreError};
+
+    use super::{author, world};
+    use crate::test_both_backends;
+
+    fn org(id: &str) -> OrganisationId {
+        OrganisationId::parse(id).unwrap()
+    }
+
+    fn place(provider: &str, lead: bool, share_bp: u32) -> Place {
+        Place {
+            provider: org(provider),
+            lead,
+            parts: vec![PlacePart {
+                requirement: format!("R-{provider}"),
+                offer: format!("{provider}-onc"),
+                days: 120,
+                fit: 0.75,
+            }],
+            contribution_pence: i64::from(share_bp) * 1_000,
+            share_bp,
+            answer: Answer::Pending,
+            answered_by: None,
+            answered_at: None,
+            note: String::new(),
+        }
+    }
+
+    fn proposal(opportunity: &str) -> Consortium {
+        Consortium {
+            id: String::new(),
+            opportunity: OpportunityId::parse(opportunity).unwrap(),
+            standing: Standing::Proposed,
+            objective: 1.4,
+            solver: "microlp".into(),
+            members: vec![place("RR8", true, 6_500), place("RBV", false, 3_500)],
+            proposed_by: "user:u1".into(),
+            note: "Leeds leads".into(),
+            agreed_at: None,
+            version: 0,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn member_of(provider: &str) -> Author {
+        Author {
+            actor_id: format!("user:{provider}"),
+            actor_name: format!("someone@{provider}.nhs.uk"),
+            request_id: None,
+        }
+    }
+
+    test_both_backends!(
+        async fn agreed_when_every_member_accepts_each_step_audited(store: &Store) {
+            store.apply(&world(), &author()).await.unwrap();
+            let c = store
+                .propose_consortium(proposal("O1"), &author())
+                .await
+                .unwrap();
+            assert_eq!((c.id.as_str(), c.version), ("O1-T1", 1));
+            let second = store
+                .propose_consortium(proposal("O1"), &author())
+                .await
+                .unwrap();
+            assert_eq!(second.id, "O1-T2");
+            assert_eq!(store.consortium("O1-T1").await.unwrap(), Some(c.clone()));
+
+            let c = store
+                .answer_consortium(
+                    &c.id,
+                    1,
+                    &org("RR8"),
+                    Answer::Accepted,
+                    "",
+                    &member_of("RR8"),
+                )
+                .await
+                .unwrap();
+            assert_eq!(c.standing, Standing::Proposed);
+            let stale = store
+                .answer_consortium(
+                    &c.id,
+                    1,
+                    &org("RBV"),
+                    Answer::Accepted,
+                    "",
+                    &member_of("RBV"),
+                )
+                .await
+                .unwrap_err();
+            assert!(matches!(stale, StoreError::Conflict(_)), "{stale}");
+            let c = store
+                .answer_consortium(
+                    &c.id,
+                    2,
+                    &org("RBV"),
+                    Answer::Accepted,
+                    "fair",
+                    &member_of("RBV"),
+                )
+                .await
+                .unwrap();
+            assert_eq!(c.standing, Standing::Agreed);
+            let stored = store.consortium(&c.id).await.unwrap().unwrap();
+            assert_eq!(stored, c);
+            assert_eq!(stored.members[1].answered_by.as_deref(), Some("user:RBV"));
+            assert_eq!(stored.members[1].note, "fair");
+
+            let refused = store
+                .set_consortium_split(&c.id, c.version, &[5_000, 5_000], &author())
+                .await
+                .unwrap_err();
+            assert!(matches!(refused, StoreError::Agreement(_)), "{refused}");
+
+            let events = store
+                .audit_events(
+                    &AuditFilter {
+                        kind: Some("consortium".into()),
+                        ..AuditFilter::default()
+                    },
+                    50,
+                )
+                .await
+                .unwrap();
+            let mut actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+            actions.sort_unstable();
+            assert_eq!(actions, ["accepted", "accepted", "propose", "propose"]);
+        }
+    );
+
+    test_both_backends!(
+        async fn a_new_split_asks_again_and_lists_are_scoped_to_members(store: &Store) {
+            store.apply(&world(), &author()).await.unwrap();
+            let c = store
+                .propose_consortium(proposal("O1"), &author())
+                .await
+                .unwrap();
+            let c = store
+                .answer_consortium(
+                    &c.id,
+                    1,
+                    &org("RBV"),
+                    Answer::Declined,
+                    "we want 40%",
+                    &member_of("RBV"),
+                )
+                .await
+                .unwrap();
+            let bad = store
+                .set_consortium_split(&c.id, c.version, &[6_000, 3_000], &author())
+                .await
+                .unwrap_err();
+            assert!(bad.to_string().contains("90.00%"), "{bad}");
+            let unchanged = store.consortium(&c.id).await.unwrap().unwrap();
+            assert_eq!(unchanged, c, "a refused split writes nothing");
+            let c = store
+                .set_consortium_split(&c.id, c.version, &[6_000, 4_000], &author())
+                .await
+                .unwrap();
+            assert!(c.members.iter().all(|m| m.answer == Answer::Pending));
+            assert_eq!(c.members[1].share_bp, 4_000);
+
+            let of = |members: Option<Vec<&str>>| ConsortiumFilter {
+                opportunity: None,
+                members: members.map(|m| m.into_iter().map(org).collect()),
+            };
+            let count = |page: hcx_store::Page<Consortium>| page.total;
+            assert_eq!(
+                count(store.list_consortia(&of(None), 0, 10).await.unwrap()),
+                1
+            );
+            assert_eq!(
+                count(
+                    store
+                        .list_consortia(&of(Some(vec!["RBV"])), 0, 10)
+                        .await
+                        .unwrap()
+                ),
+                1
+            );
+            assert_eq!(
+                count(
+                    store
+                        .list_consortia(&of(Some(vec!["KHCF"])), 0, 10)
+                        .await
+                        .unwrap()
+                ),
+                0
+            );
+            assert_eq!(
+                count(
+                    store
+                        .list_consortia(&of(Some(vec![])), 0, 10)
+                        .await
+                        .unwrap()
+                ),
+                0
+            );
+
+            let c = store
+                .withdraw_consortium(&c.id, c.version, &author())
+                .await
+                .unwrap();
+            assert_eq!(c.standing, Standing::Withdrawn);
+
+            let mut unknown = proposal("O1");
+            unknown.members[1].provider = org("NOPE");
+            let missing = store
+                .propose_consortium(unknown, &author())
+                .await
+                .unwrap_err();
+            assert!(matches!(missing, StoreError::NotFound { .. }), "{missing}");
+            assert_eq!(
+                count(store.list_consortia(&of(None), 0, 10).await.unwrap()),
+                1
+            );
+        }
+    );
+}

@@ -22,6 +22,7 @@ pub mod twinning;
 use std::sync::Arc;
 
 use hcx_domain::Invalid;
+use hcx_domain::agreement::AgreementError;
 use hcx_domain::diligence::CaseError;
 use hcx_domain::matching::MatchConfig;
 use hcx_domain::opportunity::LifecycleError;
@@ -108,6 +109,7 @@ impl From<StoreError> for ServiceError {
             StoreError::NotFound { kind, id } => ServiceError::NotFound { kind, id },
             StoreError::Conflict(m) => ServiceError::Conflict(m),
             StoreError::Diligence(e) => e.into(),
+            StoreError::Agreement(e) => e.into(),
             other => ServiceError::Internal(other.to_string()),
         }
     }
@@ -122,6 +124,21 @@ impl From<CaseError> for ServiceError {
             CaseError::Status { .. } => ServiceError::Conflict(e.to_string()),
             CaseError::FourEyes { .. } => ServiceError::Forbidden(e.to_string()),
             CaseError::Invalid(invalid) => ServiceError::Invalid(invalid),
+        }
+    }
+}
+
+/// A consortium rule's refusal: a step the consortium's standing does not
+/// allow is a conflict; a provider that is not a member, or what is missing
+/// or wrong, is invalid input.
+impl From<AgreementError> for ServiceError {
+    fn from(e: AgreementError) -> Self {
+        match e {
+            AgreementError::Standing { .. } => ServiceError::Conflict(e.to_string()),
+            AgreementError::NotMember(_) => {
+                ServiceError::Invalid(Invalid::one("member", e.to_string()))
+            }
+            AgreementError::Invalid(invalid) => ServiceError::Invalid(invalid),
         }
     }
 }
