@@ -70,6 +70,8 @@ impl App {
             coordination_cost: COORDINATION_COST,
         };
         let mut candidate_of: HashMap<String, usize> = HashMap::new();
+        let context = self.buyer_context(&o).await?;
+        let pool = self.pool().await?;
         for (part, r) in o.requirements.iter().enumerate() {
             let need = Need {
                 specialties: r.specialties.clone(),
@@ -79,14 +81,13 @@ impl App {
             };
             let share = part_of(&o, part, total_days);
             let ranking = self
-                .rank_providers(share, need, CANDIDATES_PER_PART)
+                .rank_providers(&context, share, need, CANDIDATES_PER_PART)
                 .await?;
             problem.parts[part].kept_out = ranking
                 .excluded
                 .iter()
                 .map(|e| (e.provider.clone(), e.exclusion.rule.to_string()))
                 .collect();
-            let pool = self.pool().await?;
             for m in ranking.matches {
                 let Some(c) = pool.candidate(&m.offer, 0.0) else {
                     continue;

@@ -1,14 +1,16 @@
 //! Matchmaking: the providers for an opportunity, ranked and explained.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
 use hcx_domain::access::Capability;
 use hcx_domain::matching::{self, Candidate, Excluded, Need, ProviderMatch};
-use hcx_domain::{Opportunity, OrganisationId, synonyms};
+use hcx_domain::{Opportunity, Organisation, OrganisationId, synonyms};
 use serde::Serialize;
 
+use super::diligence::Blocks;
 use super::{App, Caller, ServiceError};
 
 /// Offers considered for one opportunity by their words: the closest this
@@ -144,7 +146,8 @@ impl App {
             read_in_text,
         };
         let opportunity = o.id.to_string();
-        let ranking = self.rank_providers(o, need, top).await?;
+        let context = self.buyer_context(&o).await?;
+        let ranking = self.rank_providers(&context, o, need, top).await?;
         Ok(MatchReport {
             opportunity,
             need: view,
@@ -154,13 +157,33 @@ impl App {
         })
     }
 }
+/// What ranking providers for one buyer's work reads once, however many
+/// needs are ranked: the buyer, and the due-diligence cases on it.
+#[derive(Clone)]
+pub(crate) struct BuyerContext {
+    buyer: Arc<Organisation>,
+    blocks: Arc<Blocks>,
+}
+
 impl App {
+    /// The buyer of `o` and the blocks on it, for [`App::rank_providers`].
+    pub(crate) async fn buyer_context(
+        &self,
+        o: &Opportunity,
+    ) -> Result<BuyerContext, ServiceError> {
+        Ok(BuyerContext {
+            blocks: Arc::new(self.blocks(std::slice::from_ref(&o.buyer)).await?),
+            buyer: Arc::new(self.organisation(o.buyer.as_str()).await?),
+        })
+    }
+
     /// Every provider ranked for `o` as `need` reads it (at most `top`
     /// shown), with those the hard rules keep out: candidates from the
     /// offers closest in words and every offer of a specialty asked for,
     /// each provider's due-diligence block on the buyer judged once.
     pub(crate) async fn rank_providers(
         &self,
+        context: &BuyerContext,
         o: Opportunity,
         need: Need,
         top: usize,
@@ -168,8 +191,7 @@ impl App {
         let pool = self.pool().await?;
         let index = self.search.clone();
         let config = self.matching.clone();
-        let blocks = self.blocks(std::slice::from_ref(&o.buyer)).await?;
-        let buyer = self.organisation(o.buyer.as_str()).await?;
+        let BuyerContext { buyer, blocks } = context.clone();
         tokio::task::spawn_blocking(move || -> Result<_, ServiceError> {
             let text = text_of(&o);
             let extra = synonyms::expand_query(&text);
