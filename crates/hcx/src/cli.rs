@@ -226,7 +226,7 @@ enum ConsortiumAction {
         #[arg(long, value_name = "ID")]
         opportunity: String,
         /// Most members in the team.
-        #[arg(long, default_value_t = 5)]
+        #[arg(long, default_value_t = crate::services::consortium::DEFAULT_MAX_MEMBERS)]
         max_members: usize,
         #[arg(long, value_enum, default_value_t = MatchFormat::Table)]
         format: MatchFormat,
@@ -769,9 +769,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let added = crate::demo::add_accounts(&app).await?;
             crate::demo::add_twinning_interest(&app).await?;
             let cases = crate::demo::add_diligence(&app).await?;
+            let consortia = crate::demo::add_consortium(&app).await?;
             print_import(&report, Format::Table)?;
             println!("{added} demo account(s) added");
             println!("{cases} demo due-diligence case(s) opened");
+            println!("{consortia} demo consortium proposed");
             Ok(())
         }
         Command::Eval {

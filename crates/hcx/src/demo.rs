@@ -284,3 +284,45 @@ pub async fn add_diligence(app: &App) -> Result<usize, ServiceError> {
     }
     Ok(DEMO_CASES.len())
 }
+
+/// The demo's bundled opportunity, for which a consortium is proposed.
+pub const DEMO_BUNDLE: &str = "SA-MOH-2027-01";
+
+/// Proposes the optimiser's team for the demo bundle, as the agency, and
+/// records the lead's acceptance by the demo provider account (Great Ormond
+/// Street), unless a consortium is proposed already; returns how many were
+/// proposed. The demo accounts must exist.
+pub async fn add_consortium(app: &App) -> Result<usize, ServiceError> {
+    use crate::services::consortium::{ConsortiumQuery, DEFAULT_MAX_MEMBERS};
+
+    let cli = Caller::command_line();
+    if app
+        .consortia(&cli, &ConsortiumQuery::default(), 0, 1)
+        .await?
+        .total
+        > 0
+    {
+        return Ok(0);
+    }
+    let c = app
+        .propose_consortium(
+            &cli,
+            DEMO_BUNDLE,
+            DEFAULT_MAX_MEMBERS,
+            "Proposed from the optimiser's team: each member's part priced with the default rates.",
+        )
+        .await?;
+    let provider = app.caller_as("provider.gosh@demo.hcx").await?;
+    if let Some(gosh) = c.members.iter().find(|m| m.provider.as_str() == "RP4") {
+        app.answer_consortium(
+            &provider,
+            &c.id,
+            c.version,
+            gosh.provider.as_str(),
+            "accepted",
+            "Content with our part and share.",
+        )
+        .await?;
+    }
+    Ok(1)
+}

@@ -36,6 +36,9 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
         crate::demo::add_diligence(&app)
             .await
             .context("cannot add the demo's screening list and due-diligence cases")?;
+        crate::demo::add_consortium(&app)
+            .await
+            .context("cannot propose the demo's consortium")?;
         if added > 0 {
             eprintln!(
                 "demo accounts added (password {:?}): {}",

@@ -98,6 +98,9 @@ pub enum Capability {
     /// Opening and working due-diligence cases: the agency, and providers
     /// on their partners (each case itself is [`Actor::check_case`]'s).
     DueDiligence,
+    /// Consortia for bundled opportunities: the agency proposes them,
+    /// providers see those they are in and answer for themselves.
+    Consortia,
 }
 
 /// How much of a record an actor sees.
@@ -202,7 +205,9 @@ impl Actor {
             Capability::Screening => {
                 self.is_staff() || self.is(Role::Provider) || self.is(Role::Post)
             }
-            Capability::DueDiligence => self.is_staff() || self.is(Role::Provider),
+            Capability::DueDiligence | Capability::Consortia => {
+                self.is_staff() || self.is(Role::Provider)
+            }
             Capability::Audit | Capability::Accounts => self.is(Role::Admin),
         };
         if allowed {
@@ -393,6 +398,27 @@ impl Actor {
             None => self.is_staff(),
         };
         if allowed { Ok(()) } else { Err(Denied::Hidden) }
+    }
+
+    /// Whether the actor may see a consortium of these members, with its
+    /// split and answers: the agency and the members' own people; to anyone
+    /// else it is hidden.
+    pub fn check_consortium(&self, members: &[OrganisationId]) -> Result<(), Denied> {
+        if members.iter().any(|m| self.keeps_provider(m)) {
+            Ok(())
+        } else {
+            Err(Denied::Hidden)
+        }
+    }
+
+    /// Whether the actor may answer for a member of a consortium: only the
+    /// member's own people, since the agreement is theirs to give.
+    pub fn check_consortium_answer(&self, member: &OrganisationId) -> Result<(), Denied> {
+        if self.is(Role::Provider) && self.is_member(member) {
+            Ok(())
+        } else {
+            self.signed_in(Denied::Forbidden)
+        }
     }
 
     /// How much of an offer the actor sees.

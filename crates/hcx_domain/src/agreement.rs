@@ -153,14 +153,12 @@ fn split_whole<W: Copy + Into<i128>>(total: i64, weights: &[W]) -> Vec<i64> {
 }
 
 /// Who pays, by the buyer's sector, for the margin policy.
-pub fn partner_type(sector: Option<Sector>) -> PartnerType {
+pub fn partner_type(sector: Sector) -> PartnerType {
     match sector {
-        Some(Sector::Private) => PartnerType::Private,
-        Some(Sector::Charity) => PartnerType::Charity,
-        Some(Sector::University) => PartnerType::Academic,
-        Some(Sector::Nhs | Sector::Government | Sector::Multilateral) | None => {
-            PartnerType::Government
-        }
+        Sector::Private => PartnerType::Private,
+        Sector::Charity => PartnerType::Charity,
+        Sector::University => PartnerType::Academic,
+        Sector::Nhs | Sector::Government | Sector::Multilateral => PartnerType::Government,
     }
 }
 
@@ -211,6 +209,18 @@ pub fn proportional_split(contributions_pence: &[i64]) -> Vec<u32> {
         .into_iter()
         .map(|bp| bp as u32)
         .collect()
+}
+
+/// A share written as a percentage with at most two decimals (`60`,
+/// `33.33`), in basis points.
+pub fn percent_bp(text: &str) -> Result<u32, String> {
+    let text = text.trim().trim_end_matches('%').trim();
+    crate::pricing::parse_hundredths(text)
+        .and_then(|bp| u32::try_from(bp).ok())
+        .filter(|bp| *bp <= WHOLE_BP)
+        .ok_or_else(|| {
+            format!("{text:?} is not a percentage from 0 to 100 with at most two decimals")
+        })
 }
 
 /// Checks an edited split: one share per member, each at most 100%, all
@@ -637,6 +647,16 @@ mod tests {
         );
         let e = check_split(&[6_000, 3_050], 2).unwrap_err();
         assert!(e.0[0].reason.contains("90.50%"), "{e:?}");
+    }
+
+    #[test]
+    fn shares_are_read_as_percentages_with_two_decimals() {
+        assert_eq!(percent_bp("60"), Ok(6_000));
+        assert_eq!(percent_bp(" 33.33 % "), Ok(3_333));
+        assert_eq!(percent_bp("0.5"), Ok(50));
+        for bad in ["", "-5", "100.01", "33.333", "a lot", "1e2"] {
+            assert!(percent_bp(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

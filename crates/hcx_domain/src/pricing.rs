@@ -262,7 +262,7 @@ impl Row<'_> {
 }
 
 /// Reads `"646.57"` as 64657; refuses signs, exponents and a third decimal.
-fn parse_hundredths(s: &str) -> Option<i64> {
+pub(crate) fn parse_hundredths(s: &str) -> Option<i64> {
     let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
     let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
     if whole.is_empty() || whole.len() > 12 || !digits(whole) || frac.len() > 2 || !digits(frac) {

@@ -308,6 +308,24 @@ impl App {
         })
     }
 
+    /// The caller acting as the account with this e-mail address, with its
+    /// role and every organisation it belongs to: for work done on an
+    /// account's behalf, such as seeding the demo.
+    pub async fn caller_as(&self, email: &str) -> Result<Caller, ServiceError> {
+        let (user, _) =
+            self.store
+                .user_by_email(email)
+                .await?
+                .ok_or_else(|| ServiceError::NotFound {
+                    kind: "account",
+                    id: email.to_owned(),
+                })?;
+        Ok(Caller {
+            actor: self.actor_of(&user, &user.role, None).await?,
+            request_id: None,
+        })
+    }
+
     /// The caller behind a session cookie, if the session is live.
     pub async fn session_caller(
         &self,

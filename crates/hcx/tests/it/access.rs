@@ -157,6 +157,21 @@ fn expect(method: &Method, path: &str, role: &str, own: bool) -> Option<Expect> 
             | "/api/v1/cases/{id}/reopen",
         ) => allow(keeps_provider),
         ("POST", "/notifications/cases/{id}/read") => allow(signed_in && own),
+        // Consortia: the agency plans, proposes and steers; the members'
+        // people see theirs, and answer only for their own provider.
+        (
+            "GET",
+            "/opportunities/{id}/consortium" | "/api/v1/opportunities/{id}/consortium-plan",
+        )
+        | ("POST", "/opportunities/{id}/consortia" | "/api/v1/opportunities/{id}/consortia")
+        | ("POST", "/consortia/{id}/split" | "/consortia/{id}/withdraw")
+        | ("PUT", "/api/v1/consortia/{id}/split")
+        | ("POST", "/api/v1/consortia/{id}/withdraw") => allow(staff),
+        ("GET", "/consortia" | "/api/v1/consortia") => allow(staff || role == "provider"),
+        ("GET", "/consortia/{id}" | "/api/v1/consortia/{id}") => allow(keeps_provider),
+        ("POST", "/consortia/{id}/answer" | "/api/v1/consortia/{id}/answer") => {
+            allow(own && role == "provider")
+        }
         ("GET", "/alerts" | "/notifications" | "/api/v1/alerts" | "/api/v1/notifications") => {
             allow(signed_in)
         }
@@ -199,6 +214,9 @@ static FRESH: AtomicUsize = AtomicUsize::new(1);
 fn fresh(prefix: &str) -> String {
     format!("{prefix}-{}", FRESH.fetch_add(1, Ordering::Relaxed))
 }
+
+/// The demo world's bundled opportunity.
+const BUNDLE: &str = "SA-MOH-2027-01";
 
 /// A screening list of one entity.
 const MATRIX_LIST: &str =
@@ -440,6 +458,47 @@ impl World {
 
     /// A case on a Kuwaiti ministry of the person's own provider (for a
     /// provider's people), or of another, brought to `step`.
+    /// A consortium proposed for the demo bundle with `member` leading and
+    /// Evelina (RJ1) beside it.
+    async fn consortium(&self, member: &str) -> hcx_domain::agreement::Consortium {
+        use hcx_domain::agreement::{Answer, Consortium, Place, PlacePart, Standing};
+        let place = |provider: &str, lead: bool| Place {
+            provider: hcx_domain::OrganisationId::parse(provider).unwrap(),
+            lead,
+            parts: vec![PlacePart {
+                requirement: if lead { "R1" } else { "R2" }.into(),
+                offer: format!("{provider}-offer"),
+                days: 100,
+                fit: 0.7,
+            }],
+            contribution_pence: 10_000_000,
+            share_bp: 5_000,
+            answer: Answer::Pending,
+            answered_by: None,
+            answered_at: None,
+            note: String::new(),
+        };
+        let proposal = Consortium {
+            id: String::new(),
+            opportunity: hcx_domain::OpportunityId::parse(BUNDLE).unwrap(),
+            standing: Standing::Proposed,
+            objective: 1.3,
+            solver: "microlp".into(),
+            members: vec![place(member, true), place("RJ1", false)],
+            proposed_by: "matrix".into(),
+            note: String::new(),
+            agreed_at: None,
+            version: 0,
+            created_at: 0,
+            updated_at: 0,
+        };
+        self.app
+            .store
+            .propose_consortium(proposal, &Caller::command_line().author())
+            .await
+            .expect("consortium")
+    }
+
     async fn case(&self, role: &str, own: bool, step: Step) -> hcx_domain::diligence::Case {
         use hcx::services::diligence::{EditInput, OpenInput};
         let cli = Caller::command_line();
@@ -1013,6 +1072,56 @@ async fn request(w: &World, method: &Method, path: &str, role: &str, own: bool) 
                 .await
                 .expect("notification");
             post_form(&format!("/notifications/cases/{}/read", made[0].id), vec![]).await
+        }
+        (_, "/opportunities/{id}/consortium" | "/api/v1/opportunities/{id}/consortium-plan") => {
+            get_as(&w.app, &who, &path.replace("{id}", BUNDLE)).await
+        }
+        ("POST", "/api/v1/opportunities/{id}/consortia") => {
+            let body = json!({"max_members": 5});
+            let uri = path.replace("{id}", BUNDLE);
+            send_as(&w.app, &who, json_request(method, &uri, Some(&body))).await
+        }
+        ("POST", "/opportunities/{id}/consortia") => {
+            post_form(&path.replace("{id}", BUNDLE), vec![]).await
+        }
+        (m, p) if p.starts_with("/consortia/{id}") || p.starts_with("/api/v1/consortia/{id}") => {
+            let member = w.provider(role, own);
+            let c = w.consortium(member).await;
+            let uri = p.replace("{id}", &c.id);
+            let version = c.version.to_string();
+            let (body, fields): (Value, Vec<(&str, String)>) = match p.rsplit('/').next() {
+                Some("split") => (
+                    json!({"version": c.version, "shares_bp": {member: 5_000, "RJ1": 5_000}}),
+                    vec![
+                        ("version", version),
+                        ("share.RJ1", "50".into()),
+                        (
+                            if member == "RP4" {
+                                "share.RP4"
+                            } else {
+                                "share.RR8"
+                            },
+                            "50".into(),
+                        ),
+                    ],
+                ),
+                Some("answer") => (
+                    json!({"version": c.version, "member": member, "answer": "accepted"}),
+                    vec![
+                        ("version", version),
+                        ("member", member.to_owned()),
+                        ("answer", "accepted".into()),
+                    ],
+                ),
+                _ => (json!({"version": c.version}), vec![("version", version)]),
+            };
+            if m == "GET" {
+                get_as(&w.app, &who, &uri).await
+            } else if p.starts_with("/api/") {
+                send_as(&w.app, &who, json_request(method, &uri, Some(&body))).await
+            } else {
+                post_form(&uri, fields).await
+            }
         }
         (m, p) => panic!("the matrix cannot build a request for {m} {p}"),
     }

@@ -67,6 +67,12 @@ const PAGES: &[(&str, &str)] = &[
     ("/cases", "Great Ormond Street Hospital"),
     ("/cases/new", "Open the case"),
     ("/notifications", "Notifications"),
+    (
+        "/opportunities/SA-MOH-2027-01/consortium",
+        "Propose this team",
+    ),
+    ("/consortia", "SA-MOH-2027-01-T1"),
+    ("/consortia/SA-MOH-2027-01-T1", "Priced together at"),
 ];
 
 /// Pages a visitor who has not signed in sees.
@@ -255,6 +261,12 @@ async fn every_main_page_renders_in_chromium_without_errors_or_csp_violations() 
         cases.push((format!("/cases/{}", case.id), expected));
     }
     assert_eq!(cases.len(), 2, "the demo opens two cases");
+    hcx::demo::add_accounts(&app)
+        .await
+        .expect("the demo's accounts");
+    hcx::demo::add_consortium(&app)
+        .await
+        .expect("the demo's consortium");
     let anonymous = serve(hcx::web::router(app.clone())).await;
     // Chromium is signed in as the test administrator by a cookie added to each request.
     let Who::Session { cookie, .. } = Who::admin() else {

@@ -2,13 +2,12 @@
 //! by a second person, kept to their provider and the agency, screened again
 //! when a list is imported anew, and obeyed by matching.
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use hcx::services::{App, Caller};
 use hcx_domain::access::Actor;
 use serde_json::{Value, json};
 
-use crate::support::{PASSWORD, Reply, Who, demo_app, get_as, post_form_as, send_as};
+use crate::support::{PASSWORD, Who, call, demo_app, get_as, person, post_form_as};
 
 /// A list with one person near the name of the case's minister, and an
 /// entity unrelated to anything in the demo world.
@@ -28,33 +27,6 @@ const LIST_V2: &str = concat!(
     r#"{"id":"t-3","schema":"Organization","properties":{"name":["MINISTRY OF HEALTH, STATE OF KUWAIT"],"country":["kw"],"topics":["sanction"]}}"#,
     "\n",
 );
-
-/// A person with an API token: who they are to the API, and their user id.
-async fn person(app: &App, email: &str, role: &str, organisation: Option<&str>) -> (Who, String) {
-    let cli = Caller::command_line();
-    let organisations: Vec<String> = organisation.iter().map(|o| o.to_string()).collect();
-    let user = app
-        .add_user(&cli, email, email, role, &organisations, Some(PASSWORD))
-        .await
-        .expect("account");
-    let token = app
-        .create_token(&cli, &user.id, "tests", None, None)
-        .await
-        .expect("token");
-    (Who::Token(token.secret), user.id)
-}
-
-async fn call(app: &App, who: &Who, method: Method, uri: &str, body: Option<Value>) -> Reply {
-    let builder = Request::builder().method(method).uri(uri);
-    let request = match body {
-        Some(b) => builder
-            .header("content-type", "application/json")
-            .body(Body::from(b.to_string()))
-            .unwrap(),
-        None => builder.body(Body::empty()).unwrap(),
-    };
-    send_as(app, who, request).await
-}
 
 async fn import_list(app: &App, text: &str) {
     app.import_list(&Caller::command_line(), "sdn", "test", text)

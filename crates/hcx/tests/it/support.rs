@@ -1,7 +1,7 @@
 //! Building apps over throwaway stores and calling the router in-process.
 
 use axum::body::Body;
-use axum::http::{Request, Response, StatusCode};
+use axum::http::{Method, Request, Response, StatusCode};
 use hcx::services::accounts::digest;
 use hcx::services::{App, Caller};
 use http_body_util::BodyExt;
@@ -264,4 +264,36 @@ pub async fn session_for(app: &App, role: &str, organisation: &str) -> Who {
         cookie: signed_in.session,
         csrf: signed_in.csrf,
     }
+}
+
+/// A person with an API token: who they are to the API, and their user id.
+pub async fn person(
+    app: &App,
+    email: &str,
+    role: &str,
+    organisation: Option<&str>,
+) -> (Who, String) {
+    let cli = Caller::command_line();
+    let organisations: Vec<String> = organisation.iter().map(|o| o.to_string()).collect();
+    let user = app
+        .add_user(&cli, email, email, role, &organisations, Some(PASSWORD))
+        .await
+        .expect("account");
+    let token = app
+        .create_token(&cli, &user.id, "tests", None, None)
+        .await
+        .expect("token");
+    (Who::Token(token.secret), user.id)
+}
+
+pub async fn call(app: &App, who: &Who, method: Method, uri: &str, body: Option<Value>) -> Reply {
+    let builder = Request::builder().method(method).uri(uri);
+    let request = match body {
+        Some(b) => builder
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string()))
+            .unwrap(),
+        None => builder.body(Body::empty()).unwrap(),
+    };
+    send_as(app, who, request).await
 }

@@ -4,6 +4,7 @@
 
 mod account;
 mod alerts;
+mod consortium;
 mod diligence;
 mod matching;
 mod records;
@@ -101,6 +102,19 @@ pub fn routes() -> Routes {
         .post("/cases/{id}/submit", diligence::submit_case)
         .post("/cases/{id}/decision", diligence::decide_case)
         .post("/cases/{id}/reopen", diligence::reopen_case)
+        .get(
+            "/opportunities/{id}/consortium-plan",
+            consortium::plan_consortium,
+        )
+        .post(
+            "/opportunities/{id}/consortia",
+            consortium::propose_consortium,
+        )
+        .get("/consortia", consortium::list_consortia)
+        .get("/consortia/{id}", consortium::get_consortium)
+        .put("/consortia/{id}/split", consortium::set_split)
+        .post("/consortia/{id}/answer", consortium::answer)
+        .post("/consortia/{id}/withdraw", consortium::withdraw)
         .get("/me", account::get_me)
         .get("/audit", account::list_audit)
         .fallback(not_found)
@@ -153,6 +167,8 @@ pub fn docs() -> Router<App> {
         diligence::list_cases, diligence::create_case, diligence::get_case, diligence::update_case,
         diligence::create_person, diligence::screen_case, diligence::mark_hit, diligence::submit_case,
         diligence::decide_case, diligence::reopen_case,
+        consortium::plan_consortium, consortium::propose_consortium, consortium::list_consortia,
+        consortium::get_consortium, consortium::set_split, consortium::answer, consortium::withdraw,
     ),
     components(schemas(
         RecordResponse, ListResponse, ErrorEnvelope, ErrorBody, ErrorDetail, VersionBody,
@@ -168,6 +184,9 @@ pub fn docs() -> Router<App> {
         diligence::CaseVersionBody, diligence::DecisionBody,
         crate::services::diligence::OpenInput, crate::services::diligence::PersonInput,
         crate::services::diligence::AnswerInput,
+        consortium::PlanResponse, consortium::PlanMemberResponse, consortium::AssignmentResponse,
+        consortium::UncoveredResponse, consortium::ConsortiumResponse, consortium::ConsortiaResponse,
+        consortium::PlaceResponse, consortium::ProposeBody, consortium::SplitBody, consortium::AnswerBody,
     )),
     tags(
         (name = "organisations", description = "Providers, overseas buyers, partners, networks, the agency and embassy posts"),
@@ -179,6 +198,7 @@ pub fn docs() -> Router<App> {
         (name = "alerts", description = "Subscriptions to new opportunities, and the notifications they bring"),
         (name = "screening", description = "Sanctions and other lists, and screening names against them (yente-compatible)"),
         (name = "due diligence", description = "Cases on overseas partners: screening hits and verdicts, financial notes, the checklist, a rating, and a decision by a second person that matching obeys"),
+        (name = "consortia", description = "Teams for bundled opportunities: the optimiser's plan, proposals with each member's priced part and share of revenue, and the members' answers"),
         (name = "accounts", description = "Who you are, and the audit log"),
     )
 )]

@@ -7,6 +7,7 @@
 mod accounts;
 mod alerts;
 mod assets;
+mod consortium;
 mod dashboard;
 mod diligence;
 mod form;
@@ -61,6 +62,13 @@ pub fn routes() -> Routes {
         )
         .get("/screening", screening::get_screening)
         .post("/screening/lists", screening::import_list)
+        .get("/opportunities/{id}/consortium", consortium::get_plan)
+        .post("/opportunities/{id}/consortia", consortium::propose)
+        .get("/consortia", consortium::list)
+        .get("/consortia/{id}", consortium::get)
+        .post("/consortia/{id}/split", consortium::set_split)
+        .post("/consortia/{id}/answer", consortium::answer)
+        .post("/consortia/{id}/withdraw", consortium::withdraw)
         .get("/cases", diligence::list_cases)
         .post("/cases", diligence::create_case)
         .get("/cases/new", diligence::new_case)
