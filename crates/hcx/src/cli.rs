@@ -231,6 +231,32 @@ enum ConsortiumAction {
         #[arg(long, value_enum, default_value_t = MatchFormat::Table)]
         format: MatchFormat,
     },
+    /// Propose the planned team as the agency: each member's parts priced,
+    /// the revenue shared in proportion, every member asked to accept.
+    Propose {
+        #[arg(long, value_name = "ID")]
+        opportunity: String,
+        /// Most members in the team.
+        #[arg(long, default_value_t = crate::services::consortium::DEFAULT_MAX_MEMBERS)]
+        max_members: usize,
+        /// What the members should know.
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long, value_enum, default_value_t = MatchFormat::Table)]
+        format: MatchFormat,
+    },
+    /// The proposed consortia, most recently changed first.
+    List {
+        /// Only those for this opportunity.
+        #[arg(long, value_name = "ID")]
+        opportunity: Option<String>,
+    },
+    /// One consortium: its members, their parts, shares and answers.
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value_t = MatchFormat::Table)]
+        format: MatchFormat,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -486,6 +512,57 @@ fn print_twinning(
             format!("{:.2}", s.fit.score),
             interest.to_owned(),
             strongest_reasons(&s.fit),
+        ]);
+    }
+    t.print(Format::Table, &mut out)?;
+    Ok(())
+}
+
+/// A proposed consortium: its standing, then each member's place.
+fn print_proposal(
+    c: &hcx_domain::agreement::Consortium,
+    format: MatchFormat,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if print_json(&mut out, format, c)? {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} for {}: {}, version {}, priced at £{}",
+        c.id,
+        c.opportunity,
+        c.standing.as_str(),
+        c.version,
+        hcx_domain::money::group_thousands(c.price_pence(), 2)
+    )?;
+    let mut t = Table::new(&[
+        "member",
+        "lead",
+        "parts",
+        "days",
+        "priced part",
+        "share",
+        "answer",
+        "note",
+    ]);
+    for m in &c.members {
+        t.row([
+            m.provider.to_string(),
+            if m.lead { "lead" } else { "" }.to_owned(),
+            m.parts
+                .iter()
+                .map(|p| p.requirement.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            m.parts.iter().map(|p| p.days).sum::<u32>().to_string(),
+            format!(
+                "£{}",
+                hcx_domain::money::group_thousands(m.contribution_pence, 2)
+            ),
+            format!("{}.{:02}%", m.share_bp / 100, m.share_bp % 100),
+            m.answer.as_str().to_owned(),
+            m.note.clone(),
         ]);
     }
     t.print(Format::Table, &mut out)?;
@@ -858,6 +935,61 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .plan_consortium(&Caller::command_line(), &opportunity, max_members)
                 .await?;
             print_consortium(&report, format)
+        }
+        Command::Consortium {
+            action:
+                ConsortiumAction::Propose {
+                    opportunity,
+                    max_members,
+                    note,
+                    format,
+                },
+        } => {
+            let app = App::open(&config).await?;
+            let c = app
+                .propose_consortium(&Caller::command_line(), &opportunity, max_members, &note)
+                .await?;
+            print_proposal(&c, format)
+        }
+        Command::Consortium {
+            action: ConsortiumAction::List { opportunity },
+        } => {
+            let app = App::open_without_index(&config).await?;
+            let query = crate::services::consortium::ConsortiumQuery { opportunity };
+            let page = app
+                .consortia(&Caller::command_line(), &query, 0, i64::MAX)
+                .await?;
+            let mut t = Table::new(&[
+                "consortium",
+                "opportunity",
+                "standing",
+                "accepted",
+                "members",
+                "changed",
+            ]);
+            for c in &page.items {
+                t.row([
+                    c.id.clone(),
+                    c.opportunity.to_string(),
+                    c.standing.as_str().to_owned(),
+                    c.members
+                        .iter()
+                        .filter(|m| m.answer == hcx_domain::agreement::Answer::Accepted)
+                        .count()
+                        .to_string(),
+                    c.members.len().to_string(),
+                    crate::web::api::rfc3339(c.updated_at),
+                ]);
+            }
+            t.print(Format::Table, &mut std::io::stdout().lock())?;
+            Ok(())
+        }
+        Command::Consortium {
+            action: ConsortiumAction::Show { id, format },
+        } => {
+            let app = App::open_without_index(&config).await?;
+            let c = app.consortium(&Caller::command_line(), &id).await?;
+            print_proposal(&c, format)
         }
         Command::Alerts {
             action: AlertsAction::Run,

@@ -802,4 +802,72 @@ fn the_demo_opens_due_diligence_cases_that_hcx_cases_lists_and_shows() {
     );
     let bad = hcx(d, "a.db", &["cases", "--status", "closed"]);
     assert!(stderr(&bad).contains("status"), "{}", stderr(&bad));
+
+    // The demo proposes the bundle's team, its lead already agreed.
+    assert!(stdout(&demo).contains("1 demo consortium proposed"));
+    let listed = hcx(d, "a.db", &["consortium", "list"]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    assert!(
+        stdout(&listed).contains("SA-MOH-2027-01-T1"),
+        "{}",
+        stdout(&listed)
+    );
+    let shown = hcx(
+        d,
+        "a.db",
+        &[
+            "consortium",
+            "show",
+            "SA-MOH-2027-01-T1",
+            "--format",
+            "json",
+        ],
+    );
+    let c: serde_json::Value = serde_json::from_str(&stdout(&shown)).unwrap();
+    assert_eq!(c["standing"], "proposed");
+    let members = c["members"].as_array().unwrap();
+    assert_eq!(members[0]["provider"], "RP4");
+    assert_eq!(members[0]["answer"], "accepted");
+    assert!(members[1..].iter().all(|m| m["answer"] == "pending"));
+    let shares: u64 = members
+        .iter()
+        .map(|m| m["share_bp"].as_u64().unwrap())
+        .sum();
+    assert_eq!(shares, 10_000);
+    let second = hcx(
+        d,
+        "a.db",
+        &[
+            "consortium",
+            "propose",
+            "--opportunity",
+            "SA-MOH-2027-01",
+            "--max-members",
+            "3",
+        ],
+    );
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(
+        stdout(&second).contains("SA-MOH-2027-01-T2 for SA-MOH-2027-01: proposed"),
+        "{}",
+        stdout(&second)
+    );
+    let alone = hcx(
+        d,
+        "a.db",
+        &[
+            "consortium",
+            "propose",
+            "--opportunity",
+            "SA-MOH-2027-01",
+            "--max-members",
+            "1",
+        ],
+    );
+    assert!(!alone.status.success());
+    assert!(
+        stderr(&alone).contains("no team of at most 1"),
+        "{}",
+        stderr(&alone)
+    );
 }
