@@ -11,7 +11,7 @@ use sqlx::{AnyConnection, Row};
 use crate::audit::{self, Author, Entry};
 use crate::diligence::marks;
 use crate::registry::IDS_PER_STATEMENT;
-use crate::{Page, Store, StoreError, built, now_ms};
+use crate::{Page, Store, StoreError, built, filtered_page, now_ms};
 
 /// What the audit log calls a consortium.
 const KIND: &str = "consortium";
@@ -263,26 +263,17 @@ impl Store {
                 ));
             }
         }
-        let clause = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!(" where {}", clauses.join(" and "))
-        };
         let mut tx = self.begin_snapshot().await?;
-        let mut count = sqlx::query(built(format!("select count(*) from consortia{clause}")));
-        for b in &binds {
-            count = count.bind(*b);
-        }
-        let total: i64 = count.fetch_one(&mut *tx).await?.try_get(0)?;
-        let mut page = sqlx::query(built(format!(
-            "select {COLUMNS} from consortia{clause} order by updated_at desc, id limit ${} offset ${}",
-            binds.len() + 1,
-            binds.len() + 2
-        )));
-        for b in &binds {
-            page = page.bind(*b);
-        }
-        let rows = page.bind(limit).bind(offset).fetch_all(&mut *tx).await?;
+        let (total, rows) = filtered_page(
+            &mut tx,
+            "consortia",
+            COLUMNS,
+            &clauses,
+            &binds,
+            offset,
+            limit,
+        )
+        .await?;
         let items = assemble(&mut tx, &rows).await?;
         tx.commit().await?;
         Ok(Page {

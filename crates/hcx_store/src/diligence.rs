@@ -20,7 +20,7 @@ use time::Date;
 
 use crate::audit::{self, Author, Entry};
 use crate::registry::IDS_PER_STATEMENT;
-use crate::{Page, Store, StoreError, built, now_ms};
+use crate::{Page, Store, StoreError, built, filtered_page, now_ms};
 
 /// What the audit log calls a case.
 const KIND: &str = "diligence_case";
@@ -492,28 +492,17 @@ impl Store {
             binds.push(s.as_str());
             clauses.push(format!("status = ${}", binds.len()));
         }
-        let clause = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!(" where {}", clauses.join(" and "))
-        };
         let mut tx = self.begin_snapshot().await?;
-        let mut count = sqlx::query(built(format!(
-            "select count(*) from diligence_cases{clause}"
-        )));
-        for b in &binds {
-            count = count.bind(*b);
-        }
-        let total: i64 = count.fetch_one(&mut *tx).await?.try_get(0)?;
-        let mut page = sqlx::query(built(format!(
-            "select {CASE_COLUMNS} from diligence_cases{clause} order by updated_at desc, id limit ${} offset ${}",
-            binds.len() + 1,
-            binds.len() + 2
-        )));
-        for b in &binds {
-            page = page.bind(*b);
-        }
-        let rows = page.bind(limit).bind(offset).fetch_all(&mut *tx).await?;
+        let (total, rows) = filtered_page(
+            &mut tx,
+            "diligence_cases",
+            CASE_COLUMNS,
+            &clauses,
+            &binds,
+            offset,
+            limit,
+        )
+        .await?;
         let items = assemble(&mut tx, &rows).await?;
         tx.commit().await?;
         Ok(Page {

@@ -183,6 +183,41 @@ pub(crate) fn built(sql: String) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(sql)
 }
 
+/// One page of the rows of `table` that meet every clause (each with its
+/// numbered placeholders into `binds`), most recently changed first, and
+/// how many rows meet them in all: read in one snapshot by the caller.
+pub(crate) async fn filtered_page(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    columns: &str,
+    clauses: &[String],
+    binds: &[&str],
+    offset: i64,
+    limit: i64,
+) -> Result<(i64, Vec<sqlx::any::AnyRow>), StoreError> {
+    use sqlx::Row;
+    let clause = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" where {}", clauses.join(" and "))
+    };
+    let mut count = sqlx::query(built(format!("select count(*) from {table}{clause}")));
+    for b in binds {
+        count = count.bind(*b);
+    }
+    let total: i64 = count.fetch_one(&mut *conn).await?.try_get(0)?;
+    let mut page = sqlx::query(built(format!(
+        "select {columns} from {table}{clause} order by updated_at desc, id limit ${} offset ${}",
+        binds.len() + 1,
+        binds.len() + 2
+    )));
+    for b in binds {
+        page = page.bind(*b);
+    }
+    let rows = page.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    Ok((total, rows))
+}
+
 /// Milliseconds since the Unix epoch.
 pub(crate) fn now_ms() -> i64 {
     SystemTime::now()

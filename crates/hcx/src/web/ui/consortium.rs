@@ -21,7 +21,7 @@ use hcx_domain::{FieldError, Invalid, Opportunity};
 
 use super::layout::{Layout, Section};
 use super::params::{Pagination, Params};
-use super::views::{names_of, pounds, timestamp};
+use super::views::{Refusal, names_of, pounds, timestamp};
 use crate::services::consortium::{ConsortiumQuery, ConsortiumReport, DEFAULT_MAX_MEMBERS};
 use crate::services::registry::Kind;
 use crate::services::{App, Caller, ServiceError};
@@ -300,13 +300,6 @@ pub async fn list(
     })
 }
 
-/// What was refused, and each field that was wrong.
-#[derive(Debug)]
-struct Problem {
-    message: String,
-    details: Vec<FieldError>,
-}
-
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "consortium.html")]
 pub struct ConsortiumPage {
@@ -317,7 +310,7 @@ pub struct ConsortiumPage {
     price: String,
     /// Whether the viewer may edit the split and withdraw (the agency).
     can_steer: bool,
-    problem: Option<Problem>,
+    problem: Option<Refusal>,
 }
 
 impl ConsortiumPage {
@@ -333,7 +326,7 @@ impl ConsortiumPage {
         app: &App,
         caller: &Caller,
         id: &str,
-        problem: Option<Problem>,
+        problem: Option<Refusal>,
     ) -> Result<ConsortiumPage, PageError> {
         let c = app.consortium(caller, id).await?;
         let o = opportunity(app, caller, c.opportunity.as_str()).await?;
@@ -407,22 +400,9 @@ async fn shown_after(
 ) -> Result<Response, PageError> {
     let e = match outcome {
         Ok(_) => return Ok(Redirect::to(&format!("/consortia/{id}")).into_response()),
-        Err(
-            e @ (ServiceError::Conflict(_) | ServiceError::Forbidden(_) | ServiceError::Invalid(_)),
-        ) => e,
-        Err(e) => return Err(e.into()),
+        Err(e) => e,
     };
-    let (status, _) = crate::web::error::describe(&e);
-    let problem = match e {
-        ServiceError::Invalid(invalid) => Problem {
-            message: "Some of what was sent was refused:".into(),
-            details: invalid.0,
-        },
-        other => Problem {
-            message: other.to_string(),
-            details: Vec::new(),
-        },
-    };
+    let (status, problem) = Refusal::of(e)?;
     let page = ConsortiumPage::load(app, caller, id, Some(problem)).await?;
     Ok((status, page).into_response())
 }

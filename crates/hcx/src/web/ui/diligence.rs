@@ -26,7 +26,7 @@ use hcx_store::OrganisationFilter;
 
 use super::layout::{Layout, Section};
 use super::params::{Pagination, Params};
-use super::views::{DateView, names_of, person_name, timestamp};
+use super::views::{DateView, Refusal, names_of, person_name, timestamp};
 use crate::services::diligence::{
     AnswerInput, CaseQuery, DecisionInput, EditInput, OpenInput, PersonInput, VerdictInput,
 };
@@ -308,13 +308,6 @@ struct DecisionView {
     expires: Option<DateView>,
 }
 
-/// Why the last step was refused: the sentence and each field.
-#[derive(Debug, Default)]
-struct Problem {
-    message: String,
-    details: Vec<FieldError>,
-}
-
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "case.html")]
 pub struct CasePage {
@@ -345,7 +338,7 @@ pub struct CasePage {
     sees_history: bool,
     /// What the last screening found, in words.
     found: Option<String>,
-    problem: Option<Problem>,
+    problem: Option<Refusal>,
 }
 
 impl CasePage {
@@ -374,7 +367,7 @@ impl CasePage {
         caller: &Caller,
         id: &str,
         draft: Option<EditInput>,
-        problem: Option<Problem>,
+        problem: Option<Refusal>,
     ) -> Result<CasePage, PageError> {
         let case = app.case(caller, id).await?;
         let partner = app.organisation(case.partner.as_str()).await?;
@@ -528,22 +521,9 @@ async fn shown_after(
 ) -> Result<Response, PageError> {
     let e = match outcome {
         Ok(to) => return Ok(Redirect::to(&to).into_response()),
-        Err(
-            e @ (ServiceError::Conflict(_) | ServiceError::Forbidden(_) | ServiceError::Invalid(_)),
-        ) => e,
-        Err(e) => return Err(e.into()),
+        Err(e) => e,
     };
-    let (status, _) = crate::web::error::describe(&e);
-    let problem = match e {
-        ServiceError::Invalid(invalid) => Problem {
-            message: "Some of what was sent was refused:".into(),
-            details: invalid.0,
-        },
-        other => Problem {
-            message: other.to_string(),
-            details: Vec::new(),
-        },
-    };
+    let (status, problem) = Refusal::of(e)?;
     let page = CasePage::load(app, caller, id, draft, Some(problem)).await?;
     Ok((status, page).into_response())
 }

@@ -4,13 +4,15 @@
 
 use std::collections::HashMap;
 
+use axum::http::StatusCode;
 use hcx_domain::access::View;
 use hcx_domain::money::group_thousands;
 use hcx_domain::opportunity::format_date;
-use hcx_domain::{Money, Opportunity, Status};
+use hcx_domain::{FieldError, Money, Opportunity, Status};
 use hcx_store::{Store, Versioned};
 
 use crate::services::{App, Caller, ServiceError};
+use crate::web::error::PageError;
 
 /// A calendar date, machine-readable and as people write it.
 #[derive(Debug, Clone)]
@@ -179,5 +181,38 @@ mod tests {
         );
         assert_eq!(timestamp(0), "1 January 1970, 00:00 UTC");
         assert_eq!(pounds(149), "£1");
+    }
+}
+
+/// Why a step was refused, as the page shows it: the sentence and each field.
+#[derive(Debug, Default)]
+pub struct Refusal {
+    pub message: String,
+    pub details: Vec<FieldError>,
+}
+
+impl Refusal {
+    /// A refused step that the page shows again with its reason (out of
+    /// turn or stale, not the viewer's to take, or input refused), with its
+    /// status; any other error is the error page's.
+    pub fn of(e: ServiceError) -> Result<(StatusCode, Refusal), PageError> {
+        let (status, _) = crate::web::error::describe(&e);
+        match e {
+            ServiceError::Invalid(invalid) => Ok((
+                status,
+                Refusal {
+                    message: "Some of what was sent was refused:".into(),
+                    details: invalid.0,
+                },
+            )),
+            e @ (ServiceError::Conflict(_) | ServiceError::Forbidden(_)) => Ok((
+                status,
+                Refusal {
+                    message: e.to_string(),
+                    details: Vec::new(),
+                },
+            )),
+            e => Err(e.into()),
+        }
     }
 }
