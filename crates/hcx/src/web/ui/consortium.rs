@@ -381,15 +381,6 @@ pub async fn get(
     ConsortiumPage::load(&app, &caller, &id, None).await
 }
 
-/// The version of the consortium the form was shown with.
-fn version(params: &Params) -> Result<i64, PageError> {
-    params.text("version").parse().map_err(|_| {
-        PageError(ServiceError::BadRequest(
-            "the form did not say which version of the consortium you saw".into(),
-        ))
-    })
-}
-
 /// After a step: the consortium again (303); or, for a step refused,
 /// stale or not the viewer's, the consortium with the reason.
 async fn shown_after(
@@ -435,7 +426,7 @@ pub async fn set_split(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let params = Params::parse(&body);
-    let version = version(&params)?;
+    let version = params.version("consortium")?;
     let c = app.consortium(&caller, &id).await?;
     let outcome = match shares_of(&params, &c) {
         Ok(shares) => {
@@ -455,7 +446,7 @@ pub async fn answer(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let params = Params::parse(&body);
-    let version = version(&params)?;
+    let version = params.version("consortium")?;
     let outcome = app
         .answer_consortium(
             &caller,
@@ -477,7 +468,7 @@ pub async fn withdraw(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let params = Params::parse(&body);
-    let version = version(&params)?;
+    let version = params.version("consortium")?;
     let outcome = app.withdraw_consortium(&caller, &id, version).await;
     shown_after(&app, &caller, &id, outcome).await
 }

@@ -501,15 +501,6 @@ pub async fn get_case(
     Ok(page)
 }
 
-/// The version of the case the form was shown with.
-fn version(params: &Params) -> Result<i64, PageError> {
-    params.text("version").parse().map_err(|_| {
-        PageError(ServiceError::BadRequest(
-            "the form did not say which version of the case you saw".into(),
-        ))
-    })
-}
-
 /// After a step: the case again (303); or, for a step out of turn, stale,
 /// incomplete or not the viewer's to take, the case with the reason.
 async fn shown_after(
@@ -540,7 +531,7 @@ pub async fn update_case(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let params = Params::parse(&body);
-    let version = version(&params)?;
+    let version = params.version("case")?;
     let edit = EditInput {
         people: None,
         financial_notes: params.text("financial_notes").to_owned(),
@@ -573,7 +564,7 @@ pub async fn add_person(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let params = Params::parse(&body);
-    let version = version(&params)?;
+    let version = params.version("case")?;
     let optional = |name: &str| Some(params.text(name).to_owned()).filter(|v| !v.is_empty());
     let person = PersonInput {
         id: None,
@@ -610,7 +601,7 @@ pub async fn mark_hit(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let params = Params::parse(&body);
-    let version = version(&params)?;
+    let version = params.version("case")?;
     let hit: i64 = hit.parse().map_err(|_| ServiceError::NotFound {
         kind: "hit",
         id: hit.clone(),
@@ -633,7 +624,7 @@ pub async fn submit_case(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let version = version(&Params::parse(&body))?;
+    let version = Params::parse(&body).version("case")?;
     let outcome = app
         .submit_case(&caller, &id, version)
         .await
@@ -649,7 +640,7 @@ pub async fn decide_case(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let params = Params::parse(&body);
-    let version = version(&params)?;
+    let version = params.version("case")?;
     let input = DecisionInput {
         outcome: params.text("outcome").to_owned(),
         note: params.text("note").to_owned(),
@@ -670,7 +661,7 @@ pub async fn reopen_case(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let version = version(&Params::parse(&body))?;
+    let version = Params::parse(&body).version("case")?;
     let outcome = app
         .reopen_case(&caller, &id, version)
         .await

@@ -10,6 +10,15 @@ const MAX_PAGE: usize = 100_000;
 pub struct Params(Vec<(String, String)>);
 
 impl Params {
+    /// The version of the record (`what`: "case") the form was shown with.
+    pub fn version(&self, what: &str) -> Result<i64, crate::web::error::PageError> {
+        self.text("version").parse().map_err(|_| {
+            crate::web::error::PageError(crate::services::ServiceError::BadRequest(format!(
+                "the form did not say which version of the {what} you saw"
+            )))
+        })
+    }
+
     pub fn parse(raw: &[u8]) -> Params {
         Params(form_urlencoded::parse(raw).into_owned().collect())
     }
