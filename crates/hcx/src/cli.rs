@@ -753,6 +753,15 @@ pub fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`hcx eval match --cases | head`): done.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             if let Some(ServiceError::Refused(errors)) = e.downcast_ref::<ServiceError>() {
@@ -859,13 +868,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             threshold,
         } => {
             let report = crate::eval_screen::run(threshold)?;
-            print!("{report}");
+            let mut out = std::io::stdout().lock();
+            write!(out, "{report}")?;
             if cases {
-                println!(
+                writeln!(
+                    out,
                     "\nquery  variation              name                         expected    got"
-                );
+                )?;
                 for mistake in &report.mistakes {
-                    println!("{mistake}");
+                    writeln!(out, "{mistake}")?;
                 }
             }
             Ok(())
@@ -880,13 +891,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.index_dir = scratch.path().join("index");
             let app = App::open(&config).await?;
             let report = crate::eval::run(&app).await?;
-            print!("{report}");
+            let mut out = std::io::stdout().lock();
+            write!(out, "{report}")?;
             if cases {
-                println!(
+                writeln!(
+                    out,
                     "\nneed     kind       NDCG@5 hcx / BM25  hcx's top five (provider:grade)"
-                );
+                )?;
                 for case in &report.cases {
-                    println!("{case}");
+                    writeln!(out, "{case}")?;
                 }
             }
             Ok(())
