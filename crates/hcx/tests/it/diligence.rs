@@ -786,6 +786,13 @@ async fn a_new_version_of_a_list_rescreens_approved_cases_and_tells_their_people
             page.text
         );
         assert!(page.text.contains(&format!("/cases/{id}")));
+        let api = call(&app, who, Method::GET, "/api/v1/notifications", None)
+            .await
+            .json();
+        let told = &api["case_hits"][0];
+        assert_eq!(told["case"], id.as_str(), "{api}");
+        assert_eq!(told["caption"], "MINISTRY OF HEALTH, STATE OF KUWAIT");
+        assert!(told["read_at"].is_null());
     }
     let events = app
         .store

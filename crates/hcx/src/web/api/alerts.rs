@@ -70,10 +70,33 @@ pub struct NotificationResponse {
     pub emailed_at: Option<String>,
 }
 
+/// A hit that re-screening found on a due-diligence case one worked on.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseHitNotificationResponse {
+    pub id: i64,
+    pub case: String,
+    /// The partner's name.
+    pub partner: String,
+    /// The hit's number within the case.
+    pub hit: i64,
+    /// The listed entity's name.
+    pub caption: String,
+    pub list: String,
+    /// How closely it matched, in [0, 1].
+    pub score: f64,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub read_at: Option<String>,
+}
+
 /// One's notifications, newest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationsResponse {
+    /// New opportunities one's alerts found.
     pub notifications: Vec<NotificationResponse>,
+    /// Hits found on due-diligence cases one worked on, on cases one may
+    /// still see.
+    pub case_hits: Vec<CaseHitNotificationResponse>,
 }
 
 fn alert_response(app: &App, s: &hcx_store::Subscription) -> AlertResponse {
@@ -141,7 +164,8 @@ pub async fn delete_alert(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Your recent notifications, newest first.
+/// Your recent notifications, newest first: new opportunities your alerts
+/// found, and hits re-screening found on cases you worked on.
 #[utoipa::path(get, path = "/notifications", tag = "alerts",
     responses((status = 200, body = NotificationsResponse), (status = 401, body = crate::web::error::ErrorEnvelope)))]
 pub async fn list_notifications(
@@ -163,5 +187,24 @@ pub async fn list_notifications(
             emailed_at: n.notification.emailed_at.map(rfc3339),
         })
         .collect();
-    Ok(Json(NotificationsResponse { notifications }))
+    let case_hits = app
+        .case_notices(&caller)
+        .await?
+        .into_iter()
+        .map(|n| CaseHitNotificationResponse {
+            id: n.notification.id,
+            case: n.case.id.to_string(),
+            partner: n.partner,
+            hit: n.hit.id,
+            caption: n.hit.caption,
+            list: n.hit.list_name,
+            score: n.hit.score,
+            created_at: rfc3339(n.notification.created_at),
+            read_at: n.notification.read_at.map(rfc3339),
+        })
+        .collect();
+    Ok(Json(NotificationsResponse {
+        notifications,
+        case_hits,
+    }))
 }

@@ -176,7 +176,7 @@ pub fn docs() -> Router<App> {
         schema::PriceRange, schema::Requirement, schema::Classification,
         account::MeResponse, account::AuditResponse, matching::IntroductionBody, matching::AnswerBody,
         matching::IntroductionsResponse, alerts::AlertBody, alerts::AlertResponse, alerts::AlertsResponse,
-        alerts::NotificationResponse, alerts::NotificationsResponse,
+        alerts::NotificationResponse, alerts::NotificationsResponse, alerts::CaseHitNotificationResponse,
         screening::ListsResponse, screening::ListResponse,
         diligence::CaseResponse, diligence::CasesResponse, diligence::PersonResponse, diligence::HitResponse,
         diligence::ChecklistResponse, diligence::DecisionResponse, diligence::ScreenResponse,
