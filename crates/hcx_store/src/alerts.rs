@@ -177,6 +177,22 @@ pub(crate) fn is_published(body: &str) -> bool {
 }
 
 /// Appends the audit events of a write and commits it.
+/// A table of notifications a user reads: its audit kind, and the column
+/// naming what a notification is about (with its key in the event).
+#[derive(Debug)]
+pub(crate) struct Unread {
+    pub table: &'static str,
+    pub audit_kind: &'static str,
+    pub about: Option<(&'static str, &'static str)>,
+}
+
+/// Notifications of new opportunities.
+const UNREAD_OPPORTUNITIES: &Unread = &Unread {
+    table: "notifications",
+    audit_kind: "notification",
+    about: None,
+};
+
 async fn commit_audited(
     mut tx: Transaction<'_, Any>,
     author: &Author,
@@ -454,40 +470,69 @@ impl Store {
         Ok(row.try_get::<i64, _>(0)?)
     }
 
-    /// Marks one of a person's notifications read; another's is not found.
+    /// Marks one of the user's notifications of new opportunities read
+    /// (another's is not found); reading it again changes nothing.
     pub async fn mark_read(
         &self,
         user_id: &str,
         id: i64,
         author: &Author,
     ) -> Result<(), StoreError> {
+        self.mark_read_in(UNREAD_OPPORTUNITIES, user_id, id, author)
+            .await
+    }
+
+    /// Marks the notification `id` of a kind read for its owner, once: the
+    /// row must be the user's, and the event names what it was about.
+    pub(crate) async fn mark_read_in(
+        &self,
+        kind: &Unread,
+        user_id: &str,
+        id: i64,
+        author: &Author,
+    ) -> Result<(), StoreError> {
         let now = now_ms();
         let mut tx = self.begin_write().await?;
-        let owned = sqlx::query("select read_at from notifications where id = $1 and user_id = $2")
-            .bind(id)
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                kind: "notification",
-                id: id.to_string(),
-            })?;
+        let about = kind.about.map_or("null", |(column, _)| column);
+        let owned = sqlx::query(built(format!(
+            "select read_at, {about} from {} where id = $1 and user_id = $2",
+            kind.table
+        )))
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            kind: "notification",
+            id: id.to_string(),
+        })?;
         if owned.try_get::<Option<i64>, _>(0)?.is_some() {
             return Ok(());
         }
-        sqlx::query("update notifications set read_at = $1 where id = $2")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(built(format!(
+            "update {} set read_at = $1 where id = $2",
+            kind.table
+        )))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let after = match kind.about {
+            Some((_, key)) => {
+                Some(serde_json::json!({ key: owned.try_get::<String, _>(1)? }).to_string())
+            }
+            None => None,
+        };
         commit_audited(
             tx,
             author,
             now,
-            &[Entry::of("read", "notification", &id.to_string())],
+            &[Entry {
+                after: after.as_deref(),
+                ..Entry::of("read", kind.audit_kind, &id.to_string())
+            }],
         )
-        .await?;
-        Ok(())
+        .await
     }
 
     /// Notifications of active subscriptions with this cadence not yet e-mailed, oldest first.

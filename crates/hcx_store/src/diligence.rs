@@ -18,6 +18,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use time::Date;
 
+use crate::alerts::Unread;
 use crate::audit::{self, Author, Entry};
 use crate::registry::IDS_PER_STATEMENT;
 use crate::{Page, Store, StoreError, built, filtered_page, now_ms};
@@ -793,39 +794,11 @@ impl Store {
         id: i64,
         author: &Author,
     ) -> Result<(), StoreError> {
-        let now = now_ms();
-        let mut tx = self.begin_write().await?;
-        let found = sqlx::query(
-            "select case_id, read_at from case_notifications where id = $1 and user_id = $2",
-        )
-        .bind(id)
-        .bind(user_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            kind: "notification",
-            id: id.to_string(),
-        })?;
-        if found.try_get::<Option<i64>, _>(1)?.is_some() {
-            return Ok(());
-        }
-        sqlx::query("update case_notifications set read_at = $1 where id = $2")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        let after = serde_json::json!({ "case": found.try_get::<String, _>(0)? }).to_string();
-        audit::append(
-            &mut tx,
-            author,
-            now,
-            &[Entry {
-                after: Some(&after),
-                ..Entry::of("read", "case_notification", &id.to_string())
-            }],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        const UNREAD_HITS: &Unread = &Unread {
+            table: "case_notifications",
+            audit_kind: "case_notification",
+            about: Some(("case_id", "case")),
+        };
+        self.mark_read_in(UNREAD_HITS, user_id, id, author).await
     }
 }
