@@ -65,6 +65,9 @@ pub(crate) const TABLES: &[&str] = &[
     "diligence_hits",
     "diligence_answers",
     "case_notifications",
+    "quotes",
+    "quote_versions",
+    "reinvestment_entries",
     "audit_events",
 ];
 
@@ -813,6 +816,7 @@ mod tests {
                     "notifications.id",
                     "jobs.id",
                     "case_notifications.id",
+                    "reinvestment_entries.id",
                     "audit_events.seq"
                 ]
             );

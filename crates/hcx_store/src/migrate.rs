@@ -64,6 +64,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0008_case_notifications.sql"),
         postgres: "",
     },
+    Migration {
+        version: 10,
+        name: "quotes",
+        sql: include_str!("../migrations/0010_quotes.sql"),
+        postgres: "",
+    },
 ];
 
 /// The schema version this build migrates to: the last migration's.
