@@ -36,6 +36,9 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
         crate::demo::add_diligence(&app)
             .await
             .context("cannot add the demo's screening list and due-diligence cases")?;
+        crate::demo::add_quote(&app)
+            .await
+            .context("cannot add the demo's quote")?;
         if added > 0 {
             eprintln!(
                 "demo accounts added (password {:?}): {}",

@@ -67,6 +67,15 @@ const PAGES: &[(&str, &str)] = &[
     ("/cases", "Great Ormond Street Hospital"),
     ("/cases/new", "Open the case"),
     ("/notifications", "Notifications"),
+    (
+        "/quotes",
+        "Paediatric and neonatal intensive care nurse training",
+    ),
+    ("/quotes/new", "Price the quote"),
+    (
+        "/organisations/RP4/reinvestment",
+        "Record a spend or an adjustment",
+    ),
 ];
 
 /// Pages a visitor who has not signed in sees.
@@ -255,6 +264,25 @@ async fn every_main_page_renders_in_chromium_without_errors_or_csp_violations() 
         cases.push((format!("/cases/{}", case.id), expected));
     }
     assert_eq!(cases.len(), 2, "the demo opens two cases");
+    assert_eq!(
+        hcx::demo::add_quote(&app).await.expect("the demo's quote"),
+        1
+    );
+    let quote = app
+        .quotes(&admin, &Default::default(), 0, 1)
+        .await
+        .expect("quotes")
+        .items
+        .remove(0);
+    cases.push((format!("/quotes/{}", quote.quote.id), "Break-even price"));
+    cases.push((
+        format!("/quotes/{}/print", quote.quote.id),
+        "Payment schedule",
+    ));
+    cases.push((
+        format!("/quotes/{}/revise", quote.quote.id),
+        "Price the new version",
+    ));
     let anonymous = serve(hcx::web::router(app.clone())).await;
     // Chromium is signed in as the test administrator by a cookie added to each request.
     let Who::Session { cookie, .. } = Who::admin() else {

@@ -6,6 +6,7 @@ mod account;
 mod alerts;
 mod diligence;
 mod matching;
+mod quotes;
 mod records;
 mod schema;
 mod screening;
@@ -101,6 +102,19 @@ pub fn routes() -> Routes {
         .post("/cases/{id}/submit", diligence::submit_case)
         .post("/cases/{id}/decision", diligence::decide_case)
         .post("/cases/{id}/reopen", diligence::reopen_case)
+        .get("/quotes", quotes::list_quotes)
+        .post("/quotes", quotes::create_quote)
+        .get("/quotes/{id}", quotes::get_quote)
+        .put("/quotes/{id}", quotes::update_quote)
+        .post("/quotes/{id}/issue", quotes::issue_quote)
+        .post("/quotes/{id}/accept", quotes::accept_quote)
+        .post("/quotes/{id}/reject", quotes::reject_quote)
+        .post("/quotes/{id}/withdraw", quotes::withdraw_quote)
+        .get("/organisations/{id}/reinvestment", quotes::get_reinvestment)
+        .post(
+            "/organisations/{id}/reinvestment",
+            quotes::create_reinvestment_entry,
+        )
         .get("/me", account::get_me)
         .get("/audit", account::list_audit)
         .fallback(not_found)
@@ -153,6 +167,9 @@ pub fn docs() -> Router<App> {
         diligence::list_cases, diligence::create_case, diligence::get_case, diligence::update_case,
         diligence::create_person, diligence::screen_case, diligence::mark_hit, diligence::submit_case,
         diligence::decide_case, diligence::reopen_case,
+        quotes::list_quotes, quotes::create_quote, quotes::get_quote, quotes::update_quote,
+        quotes::issue_quote, quotes::accept_quote, quotes::reject_quote, quotes::withdraw_quote,
+        quotes::get_reinvestment, quotes::create_reinvestment_entry,
     ),
     components(schemas(
         RecordResponse, ListResponse, ErrorEnvelope, ErrorBody, ErrorDetail, VersionBody,
@@ -168,6 +185,13 @@ pub fn docs() -> Router<App> {
         diligence::CaseVersionBody, diligence::DecisionBody,
         crate::services::diligence::OpenInput, crate::services::diligence::PersonInput,
         crate::services::diligence::AnswerInput,
+        quotes::QuoteResponse, quotes::QuotesResponse, quotes::QuoteVersionResponse, quotes::AnswerResponse,
+        quotes::QuoteRevisionBody, quotes::QuoteStepBody, quotes::QuoteAnswerBody,
+        quotes::LedgerResponse, quotes::LedgerEntryResponse,
+        crate::services::quotes::NewQuoteInput, crate::services::quotes::QuoteRequest,
+        crate::services::quotes::StaffLineInput, crate::services::quotes::InstalmentInput,
+        crate::services::quotes::PricedQuote, crate::services::quotes::PricedLine,
+        crate::services::quotes::PricedInstalment, crate::services::quotes::LedgerInput,
     )),
     tags(
         (name = "organisations", description = "Providers, overseas buyers, partners, networks, the agency and embassy posts"),
@@ -179,6 +203,7 @@ pub fn docs() -> Router<App> {
         (name = "alerts", description = "Subscriptions to new opportunities, and the notifications they bring"),
         (name = "screening", description = "Sanctions and other lists, and screening names against them (yente-compatible)"),
         (name = "due diligence", description = "Cases on overseas partners: screening hits and verdicts, financial notes, the checklist, a rating, and a decision by a second person that matching obeys"),
+        (name = "quotes", description = "Quotes priced by the pricing matrix so that work never costs the NHS: versions, issue, accept or reject; and each provider's reinvestment pot"),
         (name = "accounts", description = "Who you are, and the audit log"),
     )
 )]

@@ -14,6 +14,7 @@ pub enum Section {
     Organisations,
     Screening,
     Cases,
+    Quotes,
     Admin,
     Other,
 }
@@ -38,7 +39,7 @@ pub struct NavLink {
 }
 
 /// The main navigation: each link with what the viewer needs to be shown it.
-const NAV: [(&str, &str, Section, Option<Capability>); 6] = [
+const NAV: [(&str, &str, Section, Option<Capability>); 7] = [
     ("/", "Dashboard", Section::Dashboard, None),
     (
         "/opportunities",
@@ -63,6 +64,12 @@ const NAV: [(&str, &str, Section, Option<Capability>); 6] = [
         "Due diligence",
         Section::Cases,
         Some(Capability::DueDiligence),
+    ),
+    (
+        "/quotes",
+        "Quotes",
+        Section::Quotes,
+        Some(Capability::Quoting),
     ),
     ("/api/v1/docs", "API docs", Section::Other, None),
 ];
