@@ -391,6 +391,19 @@ async fn a_rejected_quote_takes_a_new_version_and_a_withdrawn_one_is_closed() {
 async fn the_pages_price_show_print_and_answer_a_quote() {
     let (app, _db) = demo_app().await;
     let gosh = crate::support::session_for(&app, "provider", "RP4").await;
+    let opportunity = get_as(&app, &gosh, "/opportunities/SA-MOH-2027-01").await;
+    assert!(
+        opportunity
+            .text
+            .contains("/quotes/new?opportunity=SA-MOH-2027-01")
+    );
+    let own = get_as(&app, &gosh, "/organisations/RP4").await;
+    assert!(own.text.contains("/organisations/RP4/reinvestment"));
+    let rival = get_as(&app, &gosh, "/organisations/RR8").await;
+    assert!(
+        !rival.text.contains("/reinvestment"),
+        "another provider's pot is hidden"
+    );
     let form = get_as(&app, &gosh, "/quotes/new?opportunity=SA-MOH-2027-01").await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.text);
     assert!(form.text.contains("SA-MOH-2027-01") && form.text.contains("SAR"));
@@ -494,6 +507,11 @@ async fn the_pages_price_show_print_and_answer_a_quote() {
     );
 
     let saudi = crate::support::session_for(&app, "buyer", "SA-MOH").await;
+    let theirs = get_as(&app, &saudi, "/opportunities/SA-MOH-2027-01").await;
+    assert!(
+        !theirs.text.contains("Price a quote"),
+        "buyers do not price quotes"
+    );
     let seen = get_as(&app, &saudi, &location).await;
     assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
     assert!(
