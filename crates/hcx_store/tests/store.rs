@@ -1980,6 +1980,53 @@ mod quotes {
     );
 
     test_both_backends!(
+        async fn concurrent_answers_and_spends_neither_credit_twice_nor_overdraw(store: &Store) {
+            store.apply(&world(), &author()).await.unwrap();
+            let q = store
+                .create_quote(&new_quote("Q-1"), &figures(1_000_000), &author())
+                .await
+                .unwrap();
+            let q = store
+                .issue_quote(&q.id, q.version, &author())
+                .await
+                .unwrap();
+            let by = author();
+            let (first, second) = tokio::join!(
+                store.answer_quote(&q.id, q.version, true, "Yes.", 2_000, &by),
+                store.answer_quote(&q.id, q.version, true, "Yes too.", 2_000, &by),
+            );
+            assert_eq!(
+                [first.is_ok(), second.is_ok()],
+                if first.is_ok() {
+                    [true, false]
+                } else {
+                    [false, true]
+                },
+                "one acceptance wins"
+            );
+            let rr8 = org("RR8");
+            let ledger = store.reinvestment(&rr8).await.unwrap();
+            assert_eq!((ledger.entries.len(), ledger.balance_pence), (1, 200_000));
+
+            let (a, b) = tokio::join!(
+                store.record_reinvestment(&rr8, LedgerKind::Spend, 150_000, "A visit.", &by),
+                store.record_reinvestment(&rr8, LedgerKind::Spend, 150_000, "Another.", &by),
+            );
+            assert_eq!(
+                [&a, &b].iter().filter(|r| r.is_ok()).count(),
+                1,
+                "{a:?} {b:?}"
+            );
+            let refused = if a.is_err() { a } else { b }.unwrap_err();
+            assert!(matches!(refused, StoreError::Conflict(_)), "{refused}");
+            assert_eq!(
+                store.reinvestment(&rr8).await.unwrap().balance_pence,
+                50_000
+            );
+        }
+    );
+
+    test_both_backends!(
         async fn a_buyer_lists_only_what_was_issued_to_it(store: &Store) {
             store.apply(&world(), &author()).await.unwrap();
             let drafted = store
