@@ -325,6 +325,21 @@ mod tests {
     }
 
     #[test]
+    fn the_quotes_section_sets_the_reinvestment_share_within_the_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hcx.toml");
+        assert_eq!(Config::default().quotes.reinvestment_bp, 2_000);
+        std::fs::write(&path, "[quotes]\nreinvestment_bp = 1500\n").unwrap();
+        assert_eq!(
+            Config::load(Some(&path)).unwrap().quotes.reinvestment_bp,
+            1_500
+        );
+        std::fs::write(&path, "[quotes]\nreinvestment_bp = 12000\n").unwrap();
+        let err = format!("{:#}", Config::load(Some(&path)).unwrap_err());
+        assert!(err.contains("reinvestment_bp"), "{err}");
+    }
+
+    #[test]
     fn the_email_section_chooses_the_transport_and_the_public_address_loses_its_slash() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("hcx.toml");
