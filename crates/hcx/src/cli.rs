@@ -159,6 +159,9 @@ enum Command {
     Screen(crate::screen_cli::ScreenArgs),
     /// Due-diligence cases: `hcx cases` lists them, `hcx cases show ID` prints one.
     Cases(crate::cases_cli::CasesArgs),
+    /// Quotes: `hcx quote price --input FILE` prices without storing;
+    /// `list`, `show`, `create`, `issue` and `reinvestment` use the database.
+    Quote(crate::quote_cli::QuoteArgs),
     /// Consortia for bundled opportunities.
     Consortium {
         #[command(subcommand)]
@@ -856,10 +859,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::demo::add_twinning_interest(&app).await?;
             let cases = crate::demo::add_diligence(&app).await?;
             let consortia = crate::demo::add_consortium(&app).await?;
+            let quotes = crate::demo::add_quote(&app).await?;
             print_import(&report, Format::Table)?;
             println!("{added} demo account(s) added");
             println!("{cases} demo due-diligence case(s) opened");
             println!("{consortia} demo consortium proposed");
+            println!("{quotes} demo quote(s) issued");
             Ok(())
         }
         Command::Eval {
@@ -1027,6 +1032,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Cases(args) => {
             crate::cases_cli::cases(&App::open_without_index(&config).await?, args).await
         }
+        Command::Quote(args) if crate::quote_cli::needs_store(&args) => {
+            crate::quote_cli::quote(&App::open_without_index(&config).await?, args).await
+        }
+        Command::Quote(args) => crate::quote_cli::price_only(args),
         Command::User { action } => user(&App::open_without_index(&config).await?, action).await,
         Command::Token { action } => token(&App::open_without_index(&config).await?, action).await,
         Command::Audit {

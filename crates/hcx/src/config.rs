@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::services::Security;
 use crate::services::mail::{MailConfig, SmtpRelay, Transport};
 use hcx_domain::matching::MatchConfig;
+use hcx_domain::quote::QuoteConfig;
 use hcx_domain::twinning::TwinningConfig;
 
 /// Where hcx keeps its data and how it serves.
@@ -30,6 +31,8 @@ pub struct Config {
     pub matching: MatchConfig,
     /// Weights of twinning suggestions (`[twinning]` in the file).
     pub twinning: TwinningConfig,
+    /// The share of profit held back for reinvestment (`[quotes]` in the file).
+    pub quotes: QuoteConfig,
     /// Where people reach this hcx, for links in e-mails and feeds.
     pub public_url: String,
     /// How alert e-mails leave (`[email]` in the file).
@@ -46,6 +49,7 @@ impl fmt::Debug for Config {
             .field("security", &self.security)
             .field("matching", &self.matching)
             .field("twinning", &self.twinning)
+            .field("quotes", &self.quotes)
             .field("public_url", &self.public_url)
             .field("email", &self.email)
             .finish()
@@ -62,6 +66,7 @@ impl Default for Config {
             security: Security::default(),
             matching: MatchConfig::default(),
             twinning: TwinningConfig::default(),
+            quotes: QuoteConfig::default(),
             public_url: "http://127.0.0.1:8080".into(),
             email: MailConfig::default(),
         }
@@ -98,6 +103,7 @@ struct FileConfig {
     secure_cookies: Option<bool>,
     matching: Option<MatchConfig>,
     twinning: Option<TwinningConfig>,
+    quotes: Option<QuoteConfig>,
     public_url: Option<String>,
     email: Option<EmailFile>,
 }
@@ -148,6 +154,7 @@ impl Config {
             secure_cookies: flag("HCX_SECURE_COOKIES")?,
             matching: None,
             twinning: None,
+            quotes: None,
             public_url: env_var("HCX_PUBLIC_URL"),
             email: env_var("HCX_SMTP_PASSWORD").map(|password| EmailFile {
                 password: Some(password),
@@ -192,6 +199,12 @@ impl Config {
         }
         if let Some(twinning) = layer.twinning {
             self.twinning = twinning;
+        }
+        if let Some(quotes) = layer.quotes {
+            quotes
+                .check()
+                .map_err(|e| anyhow::anyhow!("[quotes] in {origin}: {e}"))?;
+            self.quotes = quotes;
         }
         if let Some(url) = layer.public_url {
             self.public_url = url.trim().trim_end_matches('/').to_owned();
@@ -309,6 +322,21 @@ mod tests {
         std::fs::write(&path, "adress = \"x\"\n").unwrap();
         let err = format!("{:#}", Config::load(Some(&path)).unwrap_err());
         assert!(err.contains("adress"), "{err}");
+    }
+
+    #[test]
+    fn the_quotes_section_sets_the_reinvestment_share_within_the_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hcx.toml");
+        assert_eq!(Config::default().quotes.reinvestment_bp, 2_000);
+        std::fs::write(&path, "[quotes]\nreinvestment_bp = 1500\n").unwrap();
+        assert_eq!(
+            Config::load(Some(&path)).unwrap().quotes.reinvestment_bp,
+            1_500
+        );
+        std::fs::write(&path, "[quotes]\nreinvestment_bp = 12000\n").unwrap();
+        let err = format!("{:#}", Config::load(Some(&path)).unwrap_err());
+        assert!(err.contains("reinvestment_bp"), "{err}");
     }
 
     #[test]

@@ -285,7 +285,8 @@ pub async fn add_diligence(app: &App) -> Result<usize, ServiceError> {
     Ok(DEMO_CASES.len())
 }
 
-/// The demo's bundled opportunity, for which a consortium is proposed.
+/// The demo's bundled opportunity, for which a consortium is proposed and
+/// a quote issued.
 pub const DEMO_BUNDLE: &str = "SA-MOH-2027-01";
 
 /// Proposes the optimiser's team for the demo bundle, as the agency, and
@@ -324,5 +325,49 @@ pub async fn add_consortium(app: &App) -> Result<usize, ServiceError> {
         )
         .await?;
     }
+    Ok(1)
+}
+
+/// Great Ormond Street's quote for the paediatric intensive care nurse
+/// training of the Saudi ministry's new hospital, issued in riyals, unless
+/// the store holds a quote already (or the opportunity is missing); returns
+/// how many quotes were made.
+pub async fn add_quote(app: &App) -> Result<usize, ServiceError> {
+    use crate::services::quotes::{NewQuoteInput, QuoteQuery, QuoteRequest, StaffLineInput};
+
+    let cli = Caller::command_line();
+    if app.quotes(&cli, &QuoteQuery::default(), 0, 1).await?.total > 0
+        || app.store.opportunity(DEMO_BUNDLE).await?.is_none()
+    {
+        return Ok(0);
+    }
+    let line = |grade: &str, days: i64, trips: i64| StaffLineInput {
+        grade: grade.into(),
+        days,
+        trips,
+        backfilled_days: None,
+    };
+    let new = NewQuoteInput {
+        provider: Some("RP4".into()),
+        opportunity: Some(DEMO_BUNDLE.into()),
+        title: Some("Paediatric and neonatal intensive care nurse training".into()),
+        input: QuoteRequest {
+            lines: vec![
+                line("consultant", 12, 2),
+                line("band_8a", 40, 4),
+                line("band_7", 60, 4),
+                line("band_7", 60, 4),
+                line("band_6", 40, 2),
+            ],
+            country: "SA".into(),
+            currency: "SAR".into(),
+            partner_type: "government".into(),
+            legal_pence: 500_000,
+            ..QuoteRequest::default()
+        },
+    };
+    let drafted = app.create_quote(&cli, &new).await?;
+    app.issue_quote(&cli, drafted.quote.id.as_str(), drafted.quote.version)
+        .await?;
     Ok(1)
 }

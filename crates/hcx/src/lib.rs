@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod eval;
 pub mod eval_screen;
+pub mod quote_cli;
 pub mod screen_cli;
 pub mod server;
 pub mod services;

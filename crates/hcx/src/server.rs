@@ -39,6 +39,9 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
         crate::demo::add_consortium(&app)
             .await
             .context("cannot propose the demo's consortium")?;
+        crate::demo::add_quote(&app)
+            .await
+            .context("cannot add the demo's quote")?;
         if added > 0 {
             eprintln!(
                 "demo accounts added (password {:?}): {}",

@@ -14,6 +14,9 @@
 //! - a provider's due-diligence cases are its members' and the agency's, and
 //!   hidden from everyone else; the cases the agency opens for every provider
 //!   are the agency's alone (providers meet them only as matching's blocks);
+//! - a provider's quotes are its members' and the agency's; the buyer of the
+//!   opportunity a quote answers sees the versions issued to it and accepts
+//!   or rejects them; a provider's reinvestment pot is its own and the agency's;
 //! - `buyer` members keep their organisations' opportunities until published;
 //! - `network` members read aggregates of their networks' organisations;
 //! - the agency, providers and posts screen names against the sanctions
@@ -101,6 +104,18 @@ pub enum Capability {
     /// Consortia for bundled opportunities: the agency proposes them,
     /// providers see those they are in and answer for themselves.
     Consortia,
+    /// Pricing work and seeing quotes: the agency, providers, and buyers
+    /// (each quote itself is [`Actor::quote_side`]'s).
+    Quoting,
+}
+
+/// The side of a quote an actor is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuoteSide {
+    /// The provider's people and the agency: every version, every step.
+    Seller,
+    /// The buyer's people: the versions issued to them, and the answer.
+    Buyer,
 }
 
 /// How much of a record an actor sees.
@@ -207,6 +222,9 @@ impl Actor {
             }
             Capability::DueDiligence | Capability::Consortia => {
                 self.is_staff() || self.is(Role::Provider)
+            }
+            Capability::Quoting => {
+                self.is_staff() || self.is(Role::Provider) || self.is(Role::Buyer)
             }
             Capability::Audit | Capability::Accounts => self.is(Role::Admin),
         };
@@ -405,6 +423,33 @@ impl Actor {
     /// else it is hidden.
     pub fn check_consortium(&self, members: &[OrganisationId]) -> Result<(), Denied> {
         if members.iter().any(|m| self.keeps_provider(m)) {
+            Ok(())
+        } else {
+            Err(Denied::Hidden)
+        }
+    }
+
+    /// Which side of a quote of `provider` to `buyer` the actor is on: the
+    /// provider's people and the agency price it; the buyer's people see
+    /// what was issued to them and answer it; to anyone else it is hidden.
+    pub fn quote_side(
+        &self,
+        provider: &OrganisationId,
+        buyer: Option<&OrganisationId>,
+    ) -> Result<QuoteSide, Denied> {
+        if self.keeps_provider(provider) {
+            Ok(QuoteSide::Seller)
+        } else if self.is(Role::Buyer) && buyer.is_some_and(|b| self.is_member(b)) {
+            Ok(QuoteSide::Buyer)
+        } else {
+            Err(Denied::Hidden)
+        }
+    }
+
+    /// Whether the actor may see and add to a provider's reinvestment pot:
+    /// its people and the agency; to anyone else it is hidden.
+    pub fn check_reinvestment(&self, provider: &OrganisationId) -> Result<(), Denied> {
+        if self.keeps_provider(provider) {
             Ok(())
         } else {
             Err(Denied::Hidden)

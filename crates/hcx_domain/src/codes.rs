@@ -108,6 +108,10 @@ id_type!(
     /// A person's id, unique within their due-diligence case.
     PersonId
 );
+id_type!(
+    /// A quote's id.
+    QuoteId
+);
 
 /// An ISO 3166-1 alpha-2 country code known to the reference data.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -19,6 +19,7 @@ pub mod opportunity;
 pub mod org_csv;
 pub mod organisation;
 pub mod pricing;
+pub mod quote;
 pub mod reference;
 pub mod screening;
 pub mod strategy;
@@ -29,7 +30,7 @@ pub mod vocab;
 
 pub use codes::{
     CaseId, CountryCode, CurrencyCode, LanguageCode, NetworkCode, OfferId, OpportunityId,
-    OrganisationId, PersonId, SpecialtyCode, StrategyId,
+    OrganisationId, PersonId, QuoteId, SpecialtyCode, StrategyId,
 };
 pub use fields::{FieldError, Invalid};
 pub use interchange::{Batch, LineError, Location, Record};

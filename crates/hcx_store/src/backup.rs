@@ -67,6 +67,9 @@ pub(crate) const TABLES: &[&str] = &[
     "case_notifications",
     "consortia",
     "consortium_members",
+    "quotes",
+    "quote_versions",
+    "reinvestment_entries",
     "audit_events",
 ];
 
@@ -815,6 +818,7 @@ mod tests {
                     "notifications.id",
                     "jobs.id",
                     "case_notifications.id",
+                    "reinvestment_entries.id",
                     "audit_events.seq"
                 ]
             );

@@ -15,6 +15,7 @@ mod diligence;
 mod error;
 mod introductions;
 mod migrate;
+mod quotes;
 mod registry;
 mod rows;
 mod screening;
@@ -37,6 +38,10 @@ pub use diligence::{CaseFilter, CaseNotification, CaseOwner};
 pub use error::StoreError;
 pub use introductions::Introduction;
 pub use migrate::SCHEMA_VERSION;
+pub use quotes::{
+    Ledger, LedgerEntry, NewQuote, PricedVersion, QuoteAnswer, QuoteFilter, QuoteScope,
+    QuoteVersion, StoredQuote,
+};
 pub use registry::{
     ApplySummary, Change, Counts, Expect, OpportunityFilter, OrganisationFilter, Page, Versioned,
 };

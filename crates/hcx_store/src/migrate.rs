@@ -70,6 +70,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0009_consortia.sql"),
         postgres: "",
     },
+    Migration {
+        version: 10,
+        name: "quotes",
+        sql: include_str!("../migrations/0010_quotes.sql"),
+        postgres: "",
+    },
 ];
 
 /// The schema version this build migrates to: the last migration's.

@@ -183,6 +183,58 @@ async fn populate(store: &Store) {
         .await
         .unwrap();
     diligence_case(store).await;
+    accepted_quote(store).await;
+}
+
+/// A quote in two versions, issued and accepted (so its profit is credited
+/// to the provider's pot), and a spend from the pot.
+async fn accepted_quote(store: &Store) {
+    use hcx_domain::quote::LedgerKind;
+    use hcx_domain::{OpportunityId, OrganisationId, QuoteId};
+    use hcx_store::{NewQuote, PricedVersion};
+
+    let figures = |margin: i64| PricedVersion {
+        input: r#"{"country":"JO","note":"“quoted”\nline"}"#.into(),
+        priced: r#"{"price_gbp_pence":7200000}"#.into(),
+        currency: "JOD".into(),
+        price_gbp_pence: 7_200_000,
+        price_buyer_minor: 6_480_000,
+        cost_pence: 7_200_000 - margin,
+        margin_pence: margin,
+    };
+    let new = NewQuote {
+        id: QuoteId::parse("Q-1").unwrap(),
+        provider: OrganisationId::parse("RR8").unwrap(),
+        opportunity: Some(OpportunityId::parse("O01").unwrap()),
+        buyer: Some(OrganisationId::parse("KHCF").unwrap()),
+        title: "Oncology nurse training".into(),
+    };
+    let q = store
+        .create_quote(&new, &figures(1_000_000), &author())
+        .await
+        .unwrap();
+    let q = store
+        .revise_quote(&q.id, q.version, &figures(1_200_000), &author())
+        .await
+        .unwrap();
+    let q = store
+        .issue_quote(&q.id, q.version, &author())
+        .await
+        .unwrap();
+    store
+        .answer_quote(&q.id, q.version, true, "Agreed.", 2_000, &author())
+        .await
+        .unwrap();
+    store
+        .record_reinvestment(
+            &new.provider,
+            LedgerKind::Spend,
+            100_000,
+            "Scoping visit.",
+            &author(),
+        )
+        .await
+        .unwrap();
 }
 
 /// A due-diligence case with a person, a hit on each subject (one reviewed)
@@ -407,7 +459,7 @@ test_both_backends!(
         assert_eq!(summary.schema_version, hcx_store::SCHEMA_VERSION);
         assert_eq!(summary.source_backend, name);
         assert_eq!(summary.replaced, 0);
-        assert_eq!(summary.tables.len(), 25);
+        assert_eq!(summary.tables.len(), 28);
         assert!(
             summary.tables.iter().all(|t| t.rows > 0),
             "every table has rows: {:?}",

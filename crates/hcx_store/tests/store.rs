@@ -1949,3 +1949,366 @@ mod consortia {
         }
     );
 }
+
+mod quotes {
+    use hcx_domain::quote::{LedgerKind, QuoteStatus};
+    use hcx_domain::{OpportunityId, OrganisationId, QuoteId};
+    use hcx_store::{AuditFilter, NewQuote, PricedVersion, QuoteFilter, QuoteScope, StoreError};
+
+    use super::{author, world};
+    use crate::test_both_backends;
+
+    fn org(id: &str) -> OrganisationId {
+        OrganisationId::parse(id).unwrap()
+    }
+
+    fn new_quote(id: &str) -> NewQuote {
+        NewQuote {
+            id: QuoteId::parse(id).unwrap(),
+            provider: org("RR8"),
+            opportunity: Some(OpportunityId::parse("O1").unwrap()),
+            buyer: Some(org("KHCF")),
+            title: "Oncology nurse training".into(),
+        }
+    }
+
+    /// Figures of a version: a price with a margin of `margin` pence.
+    fn figures(margin: i64) -> PricedVersion {
+        PricedVersion {
+            input: r#"{"country":"JO"}"#.into(),
+            priced: r#"{"price_gbp_pence":1}"#.into(),
+            currency: "JOD".into(),
+            price_gbp_pence: 6_000_000 + margin,
+            price_buyer_minor: 54_000_000,
+            cost_pence: 6_000_000,
+            margin_pence: margin,
+        }
+    }
+
+    test_both_backends!(
+        async fn a_quote_keeps_every_version_and_refuses_a_stale_one(store: &Store) {
+            store.apply(&world(), &author()).await.unwrap();
+            let q = store
+                .create_quote(&new_quote("Q-1"), &figures(100_000), &author())
+                .await
+                .unwrap();
+            assert_eq!(
+                (q.status, q.current_version, q.version, q.versions.len()),
+                (QuoteStatus::Draft, 1, 1, 1)
+            );
+            let again = store
+                .create_quote(&new_quote("Q-1"), &figures(1), &author())
+                .await
+                .unwrap_err();
+            assert!(matches!(again, StoreError::Conflict(_)), "{again}");
+            let mut unknown = new_quote("Q-2");
+            unknown.provider = org("NOPE");
+            let err = store
+                .create_quote(&unknown, &figures(1), &author())
+                .await
+                .unwrap_err();
+            assert!(matches!(err, StoreError::NotFound { .. }), "{err}");
+
+            let q = store
+                .revise_quote(&q.id, 1, &figures(200_000), &author())
+                .await
+                .unwrap();
+            assert_eq!((q.current_version, q.version), (2, 2));
+            assert_eq!(q.versions[0].figures.margin_pence, 100_000);
+            assert_eq!(q.versions[1].figures.margin_pence, 200_000);
+            let stale = store
+                .revise_quote(&q.id, 1, &figures(3), &author())
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(&stale, StoreError::Conflict(m) if m.contains("since version 1")),
+                "{stale}"
+            );
+            assert_eq!(store.quote(&q.id).await.unwrap().unwrap().versions.len(), 2);
+
+            let q = store.issue_quote(&q.id, 2, &author()).await.unwrap();
+            assert_eq!((q.status, q.issued_version), (QuoteStatus::Issued, Some(2)));
+            let q = store
+                .answer_quote(&q.id, q.version, false, "Too dear.", 2_000, &author())
+                .await
+                .unwrap();
+            assert_eq!(q.status, QuoteStatus::Rejected);
+            assert_eq!(q.answer.as_ref().unwrap().note, "Too dear.");
+            let q = store
+                .revise_quote(&q.id, q.version, &figures(50_000), &author())
+                .await
+                .unwrap();
+            assert_eq!((q.status, q.current_version), (QuoteStatus::Draft, 3));
+            assert!(
+                store
+                    .reinvestment(&org("RR8"))
+                    .await
+                    .unwrap()
+                    .entries
+                    .is_empty(),
+                "a rejection holds nothing back"
+            );
+            let events = store
+                .audit_events(
+                    &AuditFilter {
+                        kind: Some("quote".into()),
+                        record_id: Some("Q-1".into()),
+                        ..AuditFilter::default()
+                    },
+                    20,
+                )
+                .await
+                .unwrap();
+            let mut actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+            actions.reverse();
+            assert_eq!(actions, ["create", "revise", "issue", "reject", "revise"]);
+        }
+    );
+
+    test_both_backends!(
+        async fn accepting_credits_the_pot_at_once_and_freezes_the_quote(store: &Store) {
+            store.apply(&world(), &author()).await.unwrap();
+            let q = store
+                .create_quote(&new_quote("Q-1"), &figures(1_591_164), &author())
+                .await
+                .unwrap();
+            let q = store
+                .issue_quote(&q.id, q.version, &author())
+                .await
+                .unwrap();
+            let early = store
+                .record_reinvestment(&org("RR8"), LedgerKind::Spend, 1, "Too soon.", &author())
+                .await
+                .unwrap_err();
+            assert!(matches!(early, StoreError::Conflict(_)), "{early}");
+            let q = store
+                .answer_quote(&q.id, q.version, true, "Agreed.", 2_000, &author())
+                .await
+                .unwrap();
+            assert_eq!(q.status, QuoteStatus::Accepted);
+            let ledger = store.reinvestment(&org("RR8")).await.unwrap();
+            assert_eq!(ledger.entries.len(), 1);
+            let credit = &ledger.entries[0];
+            assert_eq!(credit.kind, LedgerKind::Credit);
+            assert_eq!(credit.amount_pence, 318_233, "20% of £15,911.64");
+            assert_eq!(credit.quote.as_deref(), Some("Q-1"));
+            assert_eq!(
+                (credit.quote_version, credit.share_bp),
+                (Some(1), Some(2_000))
+            );
+            assert_eq!(ledger.balance_pence, 318_233);
+
+            for refused in [
+                store
+                    .revise_quote(&q.id, q.version, &figures(1), &author())
+                    .await,
+                store.withdraw_quote(&q.id, q.version, &author()).await,
+                store
+                    .answer_quote(&q.id, q.version, true, "Twice.", 2_000, &author())
+                    .await,
+            ] {
+                let err = refused.unwrap_err();
+                assert!(
+                    matches!(&err, StoreError::Conflict(m) if m.contains("accepted")),
+                    "{err}"
+                );
+            }
+            assert_eq!(
+                store.reinvestment(&org("RR8")).await.unwrap().entries.len(),
+                1,
+                "accepted once, credited once"
+            );
+            let events = store
+                .audit_events(
+                    &AuditFilter {
+                        kind: Some("reinvestment_entry".into()),
+                        ..AuditFilter::default()
+                    },
+                    10,
+                )
+                .await
+                .unwrap();
+            assert_eq!(events.len(), 1);
+            assert_eq!(events[0].action, "credit");
+        }
+    );
+
+    test_both_backends!(
+        async fn the_pot_is_never_spent_below_zero(store: &Store) {
+            store.apply(&world(), &author()).await.unwrap();
+            let q = store
+                .create_quote(&new_quote("Q-1"), &figures(1_000_000), &author())
+                .await
+                .unwrap();
+            let q = store
+                .issue_quote(&q.id, q.version, &author())
+                .await
+                .unwrap();
+            store
+                .answer_quote(&q.id, q.version, true, "", 2_000, &author())
+                .await
+                .unwrap();
+            let rr8 = org("RR8");
+            let spent = store
+                .record_reinvestment(
+                    &rr8,
+                    LedgerKind::Spend,
+                    150_000,
+                    "Scoping visit.",
+                    &author(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(spent.amount_pence, -150_000);
+            let over = store
+                .record_reinvestment(&rr8, LedgerKind::Spend, 50_001, "Too much.", &author())
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(&over, StoreError::Conflict(m) if m.contains("50000")),
+                "{over}"
+            );
+            let below = store
+                .record_reinvestment(
+                    &rr8,
+                    LedgerKind::Adjustment,
+                    -50_001,
+                    "Too much.",
+                    &author(),
+                )
+                .await
+                .unwrap_err();
+            assert!(matches!(below, StoreError::Conflict(_)), "{below}");
+            store
+                .record_reinvestment(&rr8, LedgerKind::Spend, 50_000, "The rest.", &author())
+                .await
+                .unwrap();
+            let by_hand = store
+                .record_reinvestment(&rr8, LedgerKind::Credit, 1, "", &author())
+                .await
+                .unwrap_err();
+            assert!(matches!(by_hand, StoreError::Conflict(_)), "{by_hand}");
+            let ledger = store.reinvestment(&rr8).await.unwrap();
+            assert_eq!(ledger.balance_pence, 0);
+            assert_eq!(ledger.entries.len(), 3);
+            assert!(
+                store
+                    .reinvestment(&org("RBV"))
+                    .await
+                    .unwrap()
+                    .entries
+                    .is_empty(),
+                "each provider has its own pot"
+            );
+        }
+    );
+
+    test_both_backends!(
+        async fn concurrent_answers_and_spends_neither_credit_twice_nor_overdraw(store: &Store) {
+            store.apply(&world(), &author()).await.unwrap();
+            let q = store
+                .create_quote(&new_quote("Q-1"), &figures(1_000_000), &author())
+                .await
+                .unwrap();
+            let q = store
+                .issue_quote(&q.id, q.version, &author())
+                .await
+                .unwrap();
+            let by = author();
+            let (first, second) = tokio::join!(
+                store.answer_quote(&q.id, q.version, true, "Yes.", 2_000, &by),
+                store.answer_quote(&q.id, q.version, true, "Yes too.", 2_000, &by),
+            );
+            assert_eq!(
+                [first.is_ok(), second.is_ok()],
+                if first.is_ok() {
+                    [true, false]
+                } else {
+                    [false, true]
+                },
+                "one acceptance wins"
+            );
+            let rr8 = org("RR8");
+            let ledger = store.reinvestment(&rr8).await.unwrap();
+            assert_eq!((ledger.entries.len(), ledger.balance_pence), (1, 200_000));
+
+            let (a, b) = tokio::join!(
+                store.record_reinvestment(&rr8, LedgerKind::Spend, 150_000, "A visit.", &by),
+                store.record_reinvestment(&rr8, LedgerKind::Spend, 150_000, "Another.", &by),
+            );
+            assert_eq!(
+                [&a, &b].iter().filter(|r| r.is_ok()).count(),
+                1,
+                "{a:?} {b:?}"
+            );
+            let refused = if a.is_err() { a } else { b }.unwrap_err();
+            assert!(matches!(refused, StoreError::Conflict(_)), "{refused}");
+            assert_eq!(
+                store.reinvestment(&rr8).await.unwrap().balance_pence,
+                50_000
+            );
+        }
+    );
+
+    test_both_backends!(
+        async fn a_buyer_lists_only_what_was_issued_to_it(store: &Store) {
+            store.apply(&world(), &author()).await.unwrap();
+            let drafted = store
+                .create_quote(&new_quote("Q-1"), &figures(1), &author())
+                .await
+                .unwrap();
+            let issued = store
+                .create_quote(&new_quote("Q-2"), &figures(1), &author())
+                .await
+                .unwrap();
+            store
+                .issue_quote(&issued.id, issued.version, &author())
+                .await
+                .unwrap();
+            let mut other = new_quote("Q-3");
+            other.provider = org("RBV");
+            store
+                .create_quote(&other, &figures(1), &author())
+                .await
+                .unwrap();
+            let ids = |page: hcx_store::Page<hcx_store::StoredQuote>| {
+                let mut ids: Vec<String> = page.items.iter().map(|q| q.id.to_string()).collect();
+                ids.sort();
+                ids
+            };
+            let scoped = |providers: &[&str], buyers: &[&str]| QuoteFilter {
+                scope: QuoteScope::Parties {
+                    providers: providers.iter().map(|p| org(p)).collect(),
+                    buyers: buyers.iter().map(|b| org(b)).collect(),
+                },
+                ..QuoteFilter::default()
+            };
+            let all = store
+                .list_quotes(&QuoteFilter::default(), 0, 10)
+                .await
+                .unwrap();
+            assert_eq!(all.total, 3);
+            assert_eq!(ids(all), ["Q-1", "Q-2", "Q-3"]);
+            let rr8 = store
+                .list_quotes(&scoped(&["RR8"], &[]), 0, 10)
+                .await
+                .unwrap();
+            assert_eq!(ids(rr8), ["Q-1", "Q-2"]);
+            let khcf = store
+                .list_quotes(&scoped(&[], &["KHCF"]), 0, 10)
+                .await
+                .unwrap();
+            assert_eq!(ids(khcf), ["Q-2"], "{drafted:?} is not the buyer's to see");
+            let nobody = store.list_quotes(&scoped(&[], &[]), 0, 10).await.unwrap();
+            assert_eq!(nobody.total, 0);
+            let issued_only = QuoteFilter {
+                status: Some(QuoteStatus::Issued),
+                ..QuoteFilter::default()
+            };
+            assert_eq!(
+                ids(store.list_quotes(&issued_only, 0, 10).await.unwrap()),
+                ["Q-2"]
+            );
+        }
+    );
+}

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod mail;
 pub mod matching;
 pub mod pool;
+pub mod quotes;
 pub mod registry;
 pub mod screening;
 pub mod search;
@@ -26,6 +27,7 @@ use hcx_domain::agreement::AgreementError;
 use hcx_domain::diligence::CaseError;
 use hcx_domain::matching::MatchConfig;
 use hcx_domain::opportunity::LifecycleError;
+use hcx_domain::quote::QuoteConfig;
 use hcx_domain::twinning::TwinningConfig;
 use hcx_search::SearchIndex;
 use hcx_store::{Store, StoreError};
@@ -44,6 +46,8 @@ pub struct App {
     pub matching: MatchConfig,
     /// Weights of twinning suggestions.
     pub twinning: TwinningConfig,
+    /// The share of profit held back for reinvestment.
+    pub quoting: QuoteConfig,
     /// Where alert e-mails go and the links they carry.
     pub alerting: Alerting,
     /// One index catch-up at a time per process.
@@ -195,6 +199,7 @@ impl App {
         let mut app = App::new(store, search, config.security.clone());
         app.matching = config.matching.clone();
         app.twinning = config.twinning.clone();
+        app.quoting = config.quotes;
         app.alerting = Alerting {
             mailer: mail::Mailer::new(&config.email)?,
             public_url: config.public_url.clone(),
@@ -216,6 +221,7 @@ impl App {
             security,
             matching: MatchConfig::default(),
             twinning: TwinningConfig::default(),
+            quoting: QuoteConfig::default(),
             alerting: Alerting {
                 mailer: mail::Mailer::default(),
                 public_url: crate::config::Config::default().public_url,

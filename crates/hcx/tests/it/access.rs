@@ -156,6 +156,36 @@ fn expect(method: &Method, path: &str, role: &str, own: bool) -> Option<Expect> 
             | "/api/v1/cases/{id}/decision"
             | "/api/v1/cases/{id}/reopen",
         ) => allow(keeps_provider),
+        // Quotes: the provider's people and the agency price them; the buyer
+        // of the opportunity sees what was issued to it and answers it.
+        ("GET", "/quotes" | "/api/v1/quotes") => {
+            allow(staff || matches!(role, "provider" | "buyer"))
+        }
+        ("GET", "/quotes/new") => allow(staff || role == "provider"),
+        ("POST", "/quotes" | "/api/v1/quotes") => allow(keeps_provider),
+        ("GET", "/quotes/{id}" | "/quotes/{id}/print" | "/api/v1/quotes/{id}")
+        | (
+            "POST",
+            "/quotes/{id}/accept"
+            | "/quotes/{id}/reject"
+            | "/api/v1/quotes/{id}/accept"
+            | "/api/v1/quotes/{id}/reject",
+        ) => allow(keeps_provider || (own && role == "buyer")),
+        ("GET", "/quotes/{id}/revise")
+        | ("PUT", "/api/v1/quotes/{id}")
+        | (
+            "POST",
+            "/quotes/{id}/revise"
+            | "/quotes/{id}/issue"
+            | "/quotes/{id}/withdraw"
+            | "/api/v1/quotes/{id}/issue"
+            | "/api/v1/quotes/{id}/withdraw",
+        ) => allow(keeps_provider),
+        // A provider's reinvestment pot is its own people's and the agency's.
+        (
+            "GET" | "POST",
+            "/organisations/{id}/reinvestment" | "/api/v1/organisations/{id}/reinvestment",
+        ) => allow(keeps_provider),
         ("POST", "/notifications/cases/{id}/read") => allow(signed_in && own),
         // Consortia: the agency plans, proposes and steers; the members'
         // people see theirs, and answer only for their own provider.
@@ -558,6 +588,38 @@ impl World {
         }
     }
 
+    /// A published opportunity of the person's own buyer (for buyers and
+    /// posts), or of another.
+    fn quoted_opportunity(&self, role: &str, own: bool) -> &'static str {
+        match self.buyer(role, own) {
+            ("KW-MOH", _) => "KW-MOH-2026-01",
+            _ => "SA-MOH-2027-01",
+        }
+    }
+
+    /// A quote of the person's own provider (for a provider's people), or
+    /// of another, for the person's own buyer (for buyers), or another's;
+    /// issued to the buyer unless a draft is asked for.
+    async fn quote(&self, role: &str, own: bool, issued: bool) -> hcx::services::quotes::QuoteView {
+        use hcx::services::quotes::NewQuoteInput;
+        let cli = Caller::command_line();
+        let new = NewQuoteInput {
+            provider: Some(self.provider(role, own).into()),
+            opportunity: Some(self.quoted_opportunity(role, own).into()),
+            title: None,
+            input: serde_json::from_value(quote_input()).expect("a quote request"),
+        };
+        let view = self.app.create_quote(&cli, &new).await.expect("quote");
+        if !issued {
+            return view;
+        }
+        let id = view.quote.id.to_string();
+        self.app
+            .issue_quote(&cli, &id, view.quote.version)
+            .await
+            .expect("issued")
+    }
+
     /// The provider's strategy, written again if a request removed it.
     async fn strategy(&self, role: &str, own: bool) -> (String, Value) {
         let provider = self.provider(role, own);
@@ -578,6 +640,25 @@ fn json_request(method: &Method, uri: &str, body: Option<&Value>) -> Request<Bod
             .unwrap(),
         None => builder.body(Body::empty()).unwrap(),
     }
+}
+
+/// A quote request as the API takes it.
+fn quote_input() -> Value {
+    json!({"lines": [{"grade": "band_6", "days": 5, "trips": 1}], "country": "KW",
+        "currency": "USD", "partner_type": "government"})
+}
+
+/// The same as the quote form sends it.
+fn quote_form() -> Vec<(&'static str, String)> {
+    vec![
+        ("country", "KW".into()),
+        ("currency", "USD".into()),
+        ("partner_type", "government".into()),
+        ("grade.0", "band_6".into()),
+        ("days.0", "5".into()),
+        ("trips.0", "1".into()),
+        ("schedule", "standard".into()),
+    ]
 }
 
 fn form_of(id: &str, buyer: &str, country: &str) -> Vec<(&'static str, String)> {
@@ -1120,6 +1201,67 @@ async fn request(w: &World, method: &Method, path: &str, role: &str, own: bool) 
             } else if p.starts_with("/api/") {
                 send_as(&w.app, &who, json_request(method, &uri, Some(&body))).await
             } else {
+                post_form(&uri, fields).await
+            }
+        }
+        ("POST", "/api/v1/quotes") => {
+            let body = json!({"provider": w.provider(role, own),
+                "opportunity": w.quoted_opportunity(role, own), "input": quote_input()});
+            send_as(&w.app, &who, json_request(method, path, Some(&body))).await
+        }
+        ("POST", "/quotes") => {
+            let mut fields = quote_form();
+            fields.push(("provider", w.provider(role, own).into()));
+            fields.push(("opportunity", w.quoted_opportunity(role, own).into()));
+            post_form(path, fields).await
+        }
+        (m, p) if p.starts_with("/quotes/{id}") || p.starts_with("/api/v1/quotes/{id}") => {
+            let step = p.rsplit('/').next().unwrap_or_default();
+            let quote = w.quote(role, own, step != "issue").await;
+            let uri = p.replace("{id}", quote.quote.id.as_str());
+            let version = quote.quote.version;
+            let (body, fields): (Value, Vec<(&str, String)>) = match (m, step) {
+                ("GET", _) => (Value::Null, vec![]),
+                ("PUT", _) | (_, "revise") => {
+                    let mut fields = quote_form();
+                    fields.push(("version", version.to_string()));
+                    (json!({"version": version, "input": quote_input()}), fields)
+                }
+                (_, "accept" | "reject") => (
+                    json!({"version": version, "note": "Answered."}),
+                    vec![
+                        ("version", version.to_string()),
+                        ("note", "Answered.".into()),
+                    ],
+                ),
+                _ => (
+                    json!({"version": version}),
+                    vec![("version", version.to_string())],
+                ),
+            };
+            if p.starts_with("/api/") {
+                let body = (!body.is_null()).then_some(&body);
+                send_as(&w.app, &who, json_request(method, &uri, body)).await
+            } else if m == "GET" {
+                get_as(&w.app, &who, &uri).await
+            } else {
+                post_form(&uri, fields).await
+            }
+        }
+        (m, "/organisations/{id}/reinvestment" | "/api/v1/organisations/{id}/reinvestment") => {
+            let uri = path.replace("{id}", w.provider(role, own));
+            if m == "GET" {
+                get_as(&w.app, &who, &uri).await
+            } else if path.starts_with("/api/") {
+                let body =
+                    json!({"kind": "adjustment", "amount_pence": 100, "note": "Opening balance."});
+                send_as(&w.app, &who, json_request(method, &uri, Some(&body))).await
+            } else {
+                let fields = vec![
+                    ("kind", "adjustment".to_owned()),
+                    ("amount", "1.00".to_owned()),
+                    ("note", "Opening balance.".to_owned()),
+                ];
                 post_form(&uri, fields).await
             }
         }

@@ -73,6 +73,15 @@ const PAGES: &[(&str, &str)] = &[
     ),
     ("/consortia", "SA-MOH-2027-01-T1"),
     ("/consortia/SA-MOH-2027-01-T1", "Priced together at"),
+    (
+        "/quotes",
+        "Paediatric and neonatal intensive care nurse training",
+    ),
+    ("/quotes/new", "Price the quote"),
+    (
+        "/organisations/RP4/reinvestment",
+        "Record a spend or an adjustment",
+    ),
 ];
 
 /// Pages a visitor who has not signed in sees.
@@ -267,6 +276,25 @@ async fn every_main_page_renders_in_chromium_without_errors_or_csp_violations() 
     hcx::demo::add_consortium(&app)
         .await
         .expect("the demo's consortium");
+    assert_eq!(
+        hcx::demo::add_quote(&app).await.expect("the demo's quote"),
+        1
+    );
+    let quote = app
+        .quotes(&admin, &Default::default(), 0, 1)
+        .await
+        .expect("quotes")
+        .items
+        .remove(0);
+    cases.push((format!("/quotes/{}", quote.quote.id), "Break-even price"));
+    cases.push((
+        format!("/quotes/{}/print", quote.quote.id),
+        "Payment schedule",
+    ));
+    cases.push((
+        format!("/quotes/{}/revise", quote.quote.id),
+        "Price the new version",
+    ));
     let anonymous = serve(hcx::web::router(app.clone())).await;
     // Chromium is signed in as the test administrator by a cookie added to each request.
     let Who::Session { cookie, .. } = Who::admin() else {

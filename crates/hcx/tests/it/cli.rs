@@ -890,3 +890,114 @@ fn a_reader_that_stops_early_ends_the_output_quietly() {
     assert!(done.status.success(), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn quote_price_prices_the_example_file_to_the_penny_without_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = data("pricing/example_quote.json").display().to_string();
+    let table = hcx(dir.path(), "q.db", &["quote", "price", "--input", &example]);
+    assert!(table.status.success(), "{}", stderr(&table));
+    let text = stdout(&table);
+    for needle in [
+        "£100,494.55",
+        "£83,745.45",
+        "£79,558.18",
+        "USD 141,384.22",
+        "all 40 days away are backfilled",
+        "Interim",
+    ] {
+        assert!(text.contains(needle), "{needle:?} is missing from:\n{text}");
+    }
+    assert!(
+        !dir.path().join("q.db").exists(),
+        "pricing alone stores nothing"
+    );
+    let json = hcx(
+        dir.path(),
+        "q.db",
+        &["quote", "price", "--input", &example, "--format", "json"],
+    );
+    let priced: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(priced["price_gbp_pence"], 10_049_455);
+    assert_eq!(priced["margin_pence"], 1_591_164);
+
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"lines": [{"grade": "band_99", "days": -1}], "country": "KW", "currency": "KWD", "partner_type": "government"}"#,
+    )
+    .unwrap();
+    let refused = hcx(
+        dir.path(),
+        "q.db",
+        &["quote", "price", "--input", &bad.display().to_string()],
+    );
+    assert!(!refused.status.success());
+    let err = stderr(&refused);
+    assert!(
+        err.contains("lines[0].grade") && err.contains("lines[0].days") && err.contains("currency"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_quote_is_created_issued_listed_and_shown_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = hcx(
+        dir.path(),
+        "q.db",
+        &["import", &data("demo/world.jsonl").display().to_string()],
+    );
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    let example = data("pricing/example_quote.json").display().to_string();
+    let created = hcx(
+        dir.path(),
+        "q.db",
+        &[
+            "quote",
+            "create",
+            "--provider",
+            "RP4",
+            "--opportunity",
+            "KW-MOH-2026-01",
+            "--input",
+            &example,
+        ],
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let id = stdout(&created).trim().to_owned();
+    assert!(id.starts_with("Q-"), "{id}");
+    let issued = hcx(dir.path(), "q.db", &["quote", "issue", &id]);
+    assert!(
+        stdout(&issued).contains("version 1 issued"),
+        "{}",
+        stderr(&issued)
+    );
+    let listed = hcx(dir.path(), "q.db", &["quote", "list", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(rows[0]["id"], id.as_str());
+    assert_eq!(rows[0]["status"], "issued");
+    assert_eq!(rows[0]["price_gbp"], "£100,494.55");
+    let shown = hcx(
+        dir.path(),
+        "q.db",
+        &["quote", "show", &id, "--version", "1"],
+    );
+    assert!(
+        stdout(&shown).contains("USD 141,384.22"),
+        "{}",
+        stderr(&shown)
+    );
+    let missing = hcx(
+        dir.path(),
+        "q.db",
+        &["quote", "show", &id, "--version", "2"],
+    );
+    assert!(!missing.status.success());
+    let pot = hcx(
+        dir.path(),
+        "q.db",
+        &["quote", "reinvestment", "--provider", "RP4"],
+    );
+    assert!(stdout(&pot).contains("balance: £0.00"), "{}", stderr(&pot));
+}

@@ -8,6 +8,7 @@ mod cli;
 mod consortium;
 mod diligence;
 mod load;
+mod quotes;
 mod screening;
 mod support;
 mod ui;

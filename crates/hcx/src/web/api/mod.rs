@@ -7,6 +7,7 @@ mod alerts;
 mod consortium;
 mod diligence;
 mod matching;
+mod quotes;
 mod records;
 mod schema;
 mod screening;
@@ -115,6 +116,19 @@ pub fn routes() -> Routes {
         .put("/consortia/{id}/split", consortium::set_split)
         .post("/consortia/{id}/answer", consortium::answer)
         .post("/consortia/{id}/withdraw", consortium::withdraw)
+        .get("/quotes", quotes::list_quotes)
+        .post("/quotes", quotes::create_quote)
+        .get("/quotes/{id}", quotes::get_quote)
+        .put("/quotes/{id}", quotes::update_quote)
+        .post("/quotes/{id}/issue", quotes::issue_quote)
+        .post("/quotes/{id}/accept", quotes::accept_quote)
+        .post("/quotes/{id}/reject", quotes::reject_quote)
+        .post("/quotes/{id}/withdraw", quotes::withdraw_quote)
+        .get("/organisations/{id}/reinvestment", quotes::get_reinvestment)
+        .post(
+            "/organisations/{id}/reinvestment",
+            quotes::create_reinvestment_entry,
+        )
         .get("/me", account::get_me)
         .get("/audit", account::list_audit)
         .fallback(not_found)
@@ -169,6 +183,9 @@ pub fn docs() -> Router<App> {
         diligence::decide_case, diligence::reopen_case,
         consortium::plan_consortium, consortium::propose_consortium, consortium::list_consortia,
         consortium::get_consortium, consortium::set_split, consortium::answer, consortium::withdraw,
+        quotes::list_quotes, quotes::create_quote, quotes::get_quote, quotes::update_quote,
+        quotes::issue_quote, quotes::accept_quote, quotes::reject_quote, quotes::withdraw_quote,
+        quotes::get_reinvestment, quotes::create_reinvestment_entry,
     ),
     components(schemas(
         RecordResponse, ListResponse, ErrorEnvelope, ErrorBody, ErrorDetail, VersionBody,
@@ -187,6 +204,13 @@ pub fn docs() -> Router<App> {
         consortium::PlanResponse, consortium::PlanMemberResponse, consortium::AssignmentResponse,
         consortium::UncoveredResponse, consortium::ConsortiumResponse, consortium::ConsortiaResponse,
         consortium::PlaceResponse, consortium::ProposeBody, consortium::SplitBody, consortium::AnswerBody,
+        quotes::QuoteResponse, quotes::QuotesResponse, quotes::QuoteVersionResponse, quotes::AnswerResponse,
+        quotes::QuoteRevisionBody, quotes::QuoteStepBody, quotes::QuoteAnswerBody,
+        quotes::LedgerResponse, quotes::LedgerEntryResponse,
+        crate::services::quotes::NewQuoteInput, crate::services::quotes::QuoteRequest,
+        crate::services::quotes::StaffLineInput, crate::services::quotes::InstalmentInput,
+        crate::services::quotes::PricedQuote, crate::services::quotes::PricedLine,
+        crate::services::quotes::PricedInstalment, crate::services::quotes::LedgerInput,
     )),
     tags(
         (name = "organisations", description = "Providers, overseas buyers, partners, networks, the agency and embassy posts"),
@@ -199,6 +223,7 @@ pub fn docs() -> Router<App> {
         (name = "screening", description = "Sanctions and other lists, and screening names against them (yente-compatible)"),
         (name = "due diligence", description = "Cases on overseas partners: screening hits and verdicts, financial notes, the checklist, a rating, and a decision by a second person that matching obeys"),
         (name = "consortia", description = "Teams for bundled opportunities: the optimiser's plan, proposals with each member's priced part and share of revenue, and the members' answers"),
+        (name = "quotes", description = "Quotes priced by the pricing matrix so that work never costs the NHS: versions, issue, accept or reject; and each provider's reinvestment pot"),
         (name = "accounts", description = "Who you are, and the audit log"),
     )
 )]

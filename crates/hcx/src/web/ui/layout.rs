@@ -15,6 +15,7 @@ pub enum Section {
     Screening,
     Cases,
     Consortia,
+    Quotes,
     Admin,
     Other,
 }
@@ -39,7 +40,7 @@ pub struct NavLink {
 }
 
 /// The main navigation: each link with what the viewer needs to be shown it.
-const NAV: [(&str, &str, Section, Option<Capability>); 7] = [
+const NAV: [(&str, &str, Section, Option<Capability>); 8] = [
     ("/", "Dashboard", Section::Dashboard, None),
     (
         "/opportunities",
@@ -70,6 +71,12 @@ const NAV: [(&str, &str, Section, Option<Capability>); 7] = [
         "Consortia",
         Section::Consortia,
         Some(Capability::Consortia),
+    ),
+    (
+        "/quotes",
+        "Quotes",
+        Section::Quotes,
+        Some(Capability::Quoting),
     ),
     ("/api/v1/docs", "API docs", Section::Other, None),
 ];

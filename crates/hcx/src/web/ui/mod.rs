@@ -17,6 +17,7 @@ mod matching;
 mod opportunities;
 mod organisations;
 mod params;
+mod quotes;
 mod screening;
 mod twinning;
 mod views;
@@ -80,6 +81,22 @@ pub fn routes() -> Routes {
         .post("/cases/{id}/submit", diligence::submit_case)
         .post("/cases/{id}/decision", diligence::decide_case)
         .post("/cases/{id}/reopen", diligence::reopen_case)
+        .get("/quotes", quotes::list_quotes)
+        .post("/quotes", quotes::create_quote)
+        .get("/quotes/new", quotes::new_quote)
+        .get("/quotes/{id}", quotes::get_quote)
+        .get("/quotes/{id}/revise", quotes::edit_quote)
+        .post("/quotes/{id}/revise", quotes::revise_quote)
+        .post("/quotes/{id}/issue", quotes::issue_quote)
+        .post("/quotes/{id}/accept", quotes::accept_quote)
+        .post("/quotes/{id}/reject", quotes::reject_quote)
+        .post("/quotes/{id}/withdraw", quotes::withdraw_quote)
+        .get("/quotes/{id}/print", quotes::print_quote)
+        .get("/organisations/{id}/reinvestment", quotes::get_reinvestment)
+        .post(
+            "/organisations/{id}/reinvestment",
+            quotes::record_reinvestment,
+        )
         .get("/organisations", organisations::list_organisations)
         .get("/organisations/{id}", organisations::get_organisation)
         .get(

@@ -188,6 +188,8 @@ pub struct OpportunityPage {
     editable: bool,
     /// Whether the viewer may rank providers for it.
     can_match: bool,
+    /// Whether the viewer prices quotes: the agency and providers' people.
+    can_quote: bool,
     /// Why the last action could not be taken.
     problem: Option<String>,
     /// For those who look after it: the providers introduced, by answer.
@@ -297,6 +299,8 @@ impl OpportunityPage {
             can_match: caller
                 .check_capability(hcx_domain::access::Capability::Matchmaking)
                 .is_ok(),
+            can_quote: caller.actor.is_staff()
+                || !crate::services::quotes::own_providers(caller).is_empty(),
             problem,
             shortlist,
             o,
