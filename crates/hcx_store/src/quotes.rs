@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::audit::{self, Author, Entry};
-use crate::{Backend, Page, Store, StoreError, built, now_ms};
+use crate::{Backend, Page, Store, StoreError, built, filtered_page, now_ms};
 
 /// What the audit log calls a quote.
 const KIND: &str = "quote";
@@ -318,10 +318,7 @@ fn json_of(q: &StoredQuote) -> String {
 fn marks<'a>(binds: &mut Vec<&'a str>, ids: &'a [OrganisationId]) -> String {
     let first = binds.len() + 1;
     binds.extend(ids.iter().map(OrganisationId::as_str));
-    (first..first + ids.len())
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::diligence::marks(first, ids.len())
 }
 
 fn stale(id: &QuoteId, seen: i64) -> StoreError {
@@ -518,26 +515,17 @@ impl Store {
             binds.push(s.as_str());
             clauses.push(format!("status = ${}", binds.len()));
         }
-        let clause = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!(" where {}", clauses.join(" and "))
-        };
         let mut tx = self.begin_snapshot().await?;
-        let mut count = sqlx::query(built(format!("select count(*) from quotes{clause}")));
-        for b in &binds {
-            count = count.bind(*b);
-        }
-        let total: i64 = count.fetch_one(&mut *tx).await?.try_get(0)?;
-        let mut page = sqlx::query(built(format!(
-            "select {QUOTE_COLUMNS} from quotes{clause} order by updated_at desc, id limit ${} offset ${}",
-            binds.len() + 1,
-            binds.len() + 2
-        )));
-        for b in &binds {
-            page = page.bind(*b);
-        }
-        let rows = page.bind(limit).bind(offset).fetch_all(&mut *tx).await?;
+        let (total, rows) = filtered_page(
+            &mut tx,
+            "quotes",
+            QUOTE_COLUMNS,
+            &clauses,
+            &binds,
+            offset,
+            limit,
+        )
+        .await?;
         let items = assemble(&mut tx, &rows).await?;
         tx.commit().await?;
         Ok(Page {

@@ -19,7 +19,7 @@ use hcx_store::{OrganisationFilter, QuoteAnswer};
 
 use super::layout::{Layout, Section};
 use super::params::{Pagination, Params};
-use super::views::{names_of, person_name, timestamp};
+use super::views::{Refusal, names_of, person_name, timestamp};
 use crate::services::quotes::{
     InstalmentInput, LedgerInput, NewQuoteInput, PricedQuote, QuoteQuery, QuoteRequest, QuoteView,
     StaffLineInput, VersionView, due_label, gbp, own_providers, percent,
@@ -577,7 +577,7 @@ pub async fn revise_quote(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let params = Params::parse(&body);
-    let version = version(&params)?;
+    let version = params.version("quote")?;
     let view = app.quote(&caller, &id).await?;
     let form = QuoteForm::parse(&params);
     let kept = view.latest().and_then(|l| l.request.schedule.clone());
@@ -762,13 +762,6 @@ impl Figures {
     }
 }
 
-/// Why the last step was refused.
-#[derive(Debug, Default)]
-struct Problem {
-    message: String,
-    details: Vec<FieldError>,
-}
-
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "quote.html")]
 pub struct QuotePage {
@@ -785,7 +778,7 @@ pub struct QuotePage {
     /// The share of profit an acceptance holds back.
     share: String,
     is_seller: bool,
-    problem: Option<Problem>,
+    problem: Option<Refusal>,
 }
 
 /// The buyer's answer for people.
@@ -828,7 +821,7 @@ impl QuotePage {
         caller: &Caller,
         id: &str,
         params: &Params,
-        problem: Option<Problem>,
+        problem: Option<Refusal>,
     ) -> Result<QuotePage, PageError> {
         let view = app.quote(caller, id).await?;
         let shown = shown_version(&view, params)?;
@@ -935,14 +928,6 @@ pub async fn print_quote(
 }
 
 /// The version of the quote the form was shown with.
-fn version(params: &Params) -> Result<i64, PageError> {
-    params.text("version").parse().map_err(|_| {
-        PageError(ServiceError::BadRequest(
-            "the form did not say which version of the quote you saw".into(),
-        ))
-    })
-}
-
 /// After a step: the quote again (303); or, for a step out of turn, stale
 /// or not the viewer's, the quote with the reason.
 async fn shown_after(
@@ -953,22 +938,9 @@ async fn shown_after(
 ) -> Result<Response, PageError> {
     let e = match outcome {
         Ok(view) => return Ok(Redirect::to(&format!("/quotes/{}", view.quote.id)).into_response()),
-        Err(
-            e @ (ServiceError::Conflict(_) | ServiceError::Forbidden(_) | ServiceError::Invalid(_)),
-        ) => e,
-        Err(e) => return Err(e.into()),
+        Err(e) => e,
     };
-    let (status, _) = crate::web::error::describe(&e);
-    let problem = match e {
-        ServiceError::Invalid(invalid) => Problem {
-            message: "Some of what was sent was refused:".into(),
-            details: invalid.0,
-        },
-        other => Problem {
-            message: other.to_string(),
-            details: Vec::new(),
-        },
-    };
+    let (status, problem) = Refusal::of(e)?;
     let page = QuotePage::load(app, caller, id, &Params::default(), Some(problem)).await?;
     Ok((status, page).into_response())
 }
@@ -979,7 +951,7 @@ pub async fn issue_quote(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let version = version(&Params::parse(&body))?;
+    let version = Params::parse(&body).version("quote")?;
     let outcome = app.issue_quote(&caller, &id, version).await;
     shown_after(&app, &caller, &id, outcome).await
 }
@@ -991,7 +963,7 @@ pub async fn accept_quote(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let params = Params::parse(&body);
-    let version = version(&params)?;
+    let version = params.version("quote")?;
     let outcome = app
         .answer_quote(&caller, &id, version, true, params.text("note"))
         .await;
@@ -1005,7 +977,7 @@ pub async fn reject_quote(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let params = Params::parse(&body);
-    let version = version(&params)?;
+    let version = params.version("quote")?;
     let outcome = app
         .answer_quote(&caller, &id, version, false, params.text("note"))
         .await;
@@ -1018,7 +990,7 @@ pub async fn withdraw_quote(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let version = version(&Params::parse(&body))?;
+    let version = Params::parse(&body).version("quote")?;
     let outcome = app.withdraw_quote(&caller, &id, version).await;
     shown_after(&app, &caller, &id, outcome).await
 }
@@ -1048,7 +1020,7 @@ pub struct ReinvestmentPage {
     kind: String,
     amount: String,
     note: String,
-    problem: Option<Problem>,
+    problem: Option<Refusal>,
 }
 
 impl ReinvestmentPage {
@@ -1057,7 +1029,7 @@ impl ReinvestmentPage {
         caller: &Caller,
         id: &str,
         draft: (String, String, String),
-        problem: Option<Problem>,
+        problem: Option<Refusal>,
     ) -> Result<ReinvestmentPage, PageError> {
         let ledger = app.reinvestment(caller, id).await?;
         let provider = app.organisation(id).await?.name;
@@ -1138,20 +1110,9 @@ pub async fn record_reinvestment(
         Ok(_) => {
             return Ok(Redirect::to(&format!("/organisations/{id}/reinvestment")).into_response());
         }
-        Err(e @ (ServiceError::Conflict(_) | ServiceError::Invalid(_))) => e,
-        Err(e) => return Err(e.into()),
+        Err(e) => e,
     };
-    let (status, _) = crate::web::error::describe(&e);
-    let problem = match e {
-        ServiceError::Invalid(invalid) => Problem {
-            message: "The entry was refused:".into(),
-            details: invalid.0,
-        },
-        other => Problem {
-            message: other.to_string(),
-            details: Vec::new(),
-        },
-    };
+    let (status, problem) = Refusal::of(e)?;
     let page = ReinvestmentPage::load(&app, &caller, &id, draft, Some(problem)).await?;
     Ok((status, page).into_response())
 }
