@@ -14,12 +14,14 @@ use hcx_domain::fields::plain_text;
 use hcx_domain::matching::{self, Need};
 use hcx_domain::money::Money;
 use hcx_domain::pricing::PricingTables;
+use hcx_domain::vocab::DeliveryMode;
 use hcx_domain::vocab::OrgKind;
 use hcx_domain::{Invalid, Opportunity, OpportunityId, OrganisationId};
 use hcx_store::{ConsortiumFilter, Page};
 use serde::Serialize;
 
 use super::access::denied;
+use super::quotes::{NewQuoteInput, QuoteRequest, QuoteView, StaffLineInput};
 use super::{App, Caller, ServiceError, given};
 
 /// Providers weighed per requirement.
@@ -164,6 +166,18 @@ fn part_of(o: &Opportunity, part: usize, total_days: u32) -> Opportunity {
     share
 }
 
+/// The parts of a bundle a member delivers, as the pricing sees them.
+fn work_of(o: &Opportunity, requirements: impl Iterator<Item = String>) -> Vec<PartWork> {
+    requirements
+        .filter_map(|id| o.requirements.iter().find(|r| r.id.as_str() == id))
+        .map(|r| PartWork {
+            service_line: r.service_line,
+            days: r.days,
+            delivery_modes: r.delivery_modes.clone(),
+        })
+        .collect()
+}
+
 /// A note as given: empty, or plain text.
 fn note_of(text: &str) -> Result<String, Invalid> {
     match given(Some(text)) {
@@ -210,31 +224,10 @@ impl App {
             )));
         }
         let o = self.readable_opportunity(caller, id).await?;
-        let buyer = self.organisation(o.buyer.as_str()).await?;
-        let engagement = Engagement {
-            country: o.country.to_string(),
-            currency: o
-                .value
-                .as_ref()
-                .map_or_else(|| "GBP".to_owned(), |v| v.currency.to_string()),
-            partner_type: partner_type(buyer.sector),
-        };
+        let engagement = self.engagement_of(&o).await?;
         let mut members = Vec::new();
         for m in &report.plan.members {
-            let work: Vec<PartWork> = m
-                .assignments
-                .iter()
-                .filter_map(|a| {
-                    o.requirements
-                        .iter()
-                        .find(|r| r.id.as_str() == a.requirement)
-                })
-                .map(|r| PartWork {
-                    service_line: r.service_line,
-                    days: r.days,
-                    delivery_modes: r.delivery_modes.clone(),
-                })
-                .collect();
+            let work = work_of(&o, m.assignments.iter().map(|a| a.requirement.clone()));
             let priced = price_parts(
                 &work,
                 &engagement,
@@ -419,5 +412,77 @@ impl App {
             .store
             .withdraw_consortium(id, version, &caller.author())
             .await?)
+    }
+
+    /// Where a bundle's work is done and who pays for it, for pricing.
+    async fn engagement_of(&self, o: &Opportunity) -> Result<Engagement, ServiceError> {
+        let buyer = self.organisation(o.buyer.as_str()).await?;
+        Ok(Engagement {
+            country: o.country.to_string(),
+            currency: o
+                .value
+                .as_ref()
+                .map_or_else(|| "GBP".to_owned(), |v| v.currency.to_string()),
+            partner_type: partner_type(buyer.sector),
+        })
+    }
+
+    /// A draft quote for an agreed consortium's whole bundle, in the lead's
+    /// name (the agency, or the lead's own people): every member's parts as
+    /// staff lines from the same staff mix that priced them, for the buyer
+    /// of the opportunity.
+    pub async fn quote_consortium(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<QuoteView, ServiceError> {
+        let c = self.consortium(caller, id).await?;
+        if c.standing != Standing::Agreed {
+            return Err(ServiceError::Conflict(format!(
+                "consortium {id} is {}: it is quoted once every member has agreed",
+                c.standing.as_str()
+            )));
+        }
+        let o = self
+            .readable_opportunity(caller, c.opportunity.as_str())
+            .await?;
+        let engagement = self.engagement_of(&o).await?;
+        let lead = c
+            .members
+            .iter()
+            .find(|m| m.lead)
+            .ok_or_else(|| ServiceError::Internal(format!("consortium {id} has no lead")))?;
+        let parts = work_of(
+            &o,
+            c.members
+                .iter()
+                .flat_map(|m| m.parts.iter().map(|p| p.requirement.clone())),
+        );
+        let lines = parts
+            .iter()
+            .flat_map(|p| {
+                let in_country = p.delivery_modes.contains(&DeliveryMode::InCountry);
+                StaffMix::shipped().staff_lines(p.service_line, p.days, in_country)
+            })
+            .map(|l| StaffLineInput {
+                grade: l.grade,
+                days: l.days,
+                trips: l.trips,
+                backfilled_days: None,
+            })
+            .collect();
+        let input = NewQuoteInput {
+            provider: Some(lead.provider.to_string()),
+            opportunity: Some(o.id.to_string()),
+            title: Some(format!("{} (consortium {id})", o.title)),
+            input: QuoteRequest {
+                lines,
+                country: engagement.country,
+                currency: engagement.currency,
+                partner_type: engagement.partner_type.as_str().to_owned(),
+                ..QuoteRequest::default()
+            },
+        };
+        self.create_quote(caller, &input).await
     }
 }

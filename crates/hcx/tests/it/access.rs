@@ -202,6 +202,8 @@ fn expect(method: &Method, path: &str, role: &str, own: bool) -> Option<Expect> 
         ("POST", "/consortia/{id}/answer" | "/api/v1/consortia/{id}/answer") => {
             allow(own && role == "provider")
         }
+        // The bundle's quote is the lead's: its people and the agency.
+        ("POST", "/consortia/{id}/quote" | "/api/v1/consortia/{id}/quote") => allow(keeps_provider),
         ("GET", "/alerts" | "/notifications" | "/api/v1/alerts" | "/api/v1/notifications") => {
             allow(signed_in)
         }

@@ -292,6 +292,49 @@ async fn a_proposed_team_is_agreed_only_when_every_member_accepts() {
         assert_eq!(c["agreed_at"].is_string(), last);
         version = c["version"].as_i64().unwrap();
     }
+    // Agreed: the lead drafts the bundle's quote, every part in it; a
+    // member that does not lead cannot.
+    let not_lead = call(
+        &app,
+        &people[1],
+        Method::POST,
+        &format!("/api/v1/consortia/{id}/quote"),
+        None,
+    )
+    .await;
+    assert_eq!(not_lead.status, StatusCode::FORBIDDEN, "{}", not_lead.text);
+    let quoted = call(
+        &app,
+        &people[0],
+        Method::POST,
+        &format!("/api/v1/consortia/{id}/quote"),
+        None,
+    )
+    .await;
+    assert_eq!(quoted.status, StatusCode::CREATED, "{}", quoted.text);
+    let q = quoted.json();
+    assert_eq!(q["provider"], ids[0].as_str(), "{q}");
+    assert_eq!(q["opportunity"], "SA-MOH-2027-01");
+    let latest = q["versions"].as_array().unwrap().last().unwrap().clone();
+    let days: i64 = latest["input"]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["days"].as_i64().unwrap())
+        .sum();
+    let bundle_days: i64 = members
+        .iter()
+        .flat_map(|m| m["parts"].as_array().unwrap().clone())
+        .map(|p| p["days"].as_i64().unwrap())
+        .sum();
+    assert_eq!(days, bundle_days, "every day of every part is quoted");
+    // The same staff mix priced the members' parts: the bundle costs their sum, give or take rounding.
+    let quoted_price = latest["priced"]["price_gbp_pence"].as_i64().unwrap();
+    assert!(
+        (quoted_price - price).abs() <= 100 * ids.len() as i64,
+        "{quoted_price} vs {price}"
+    );
+
     // Agreed: the split is settled.
     let late = call(
         &app,

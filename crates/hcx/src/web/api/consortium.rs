@@ -384,3 +384,21 @@ pub async fn withdraw(
     let c = app.withdraw_consortium(&caller, &id, body.version).await?;
     Ok(Json(ConsortiumResponse::of(&c)))
 }
+
+/// Draft a quote for an agreed consortium's whole bundle in its lead's name
+/// (the agency, or the lead's own people): every member's parts as staff
+/// lines, for the opportunity's buyer.
+#[utoipa::path(post, path = "/consortia/{id}/quote", tag = "consortia", params(("id" = String, Path)),
+    responses((status = 201, body = super::quotes::QuoteResponse), (status = 403, body = crate::web::error::ErrorEnvelope),
+        (status = 409, description = "Not every member has agreed", body = crate::web::error::ErrorEnvelope)))]
+pub async fn quote(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<super::quotes::QuoteResponse>), ApiError> {
+    let view = app.quote_consortium(&caller, &id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(super::quotes::QuoteResponse::of(&view)),
+    ))
+}

@@ -116,6 +116,7 @@ pub fn routes() -> Routes {
         .put("/consortia/{id}/split", consortium::set_split)
         .post("/consortia/{id}/answer", consortium::answer)
         .post("/consortia/{id}/withdraw", consortium::withdraw)
+        .post("/consortia/{id}/quote", consortium::quote)
         .get("/quotes", quotes::list_quotes)
         .post("/quotes", quotes::create_quote)
         .get("/quotes/{id}", quotes::get_quote)
@@ -183,6 +184,7 @@ pub fn docs() -> Router<App> {
         diligence::decide_case, diligence::reopen_case,
         consortium::plan_consortium, consortium::propose_consortium, consortium::list_consortia,
         consortium::get_consortium, consortium::set_split, consortium::answer, consortium::withdraw,
+        consortium::quote,
         quotes::list_quotes, quotes::create_quote, quotes::get_quote, quotes::update_quote,
         quotes::issue_quote, quotes::accept_quote, quotes::reject_quote, quotes::withdraw_quote,
         quotes::get_reinvestment, quotes::create_reinvestment_entry,

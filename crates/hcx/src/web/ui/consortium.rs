@@ -310,6 +310,9 @@ pub struct ConsortiumPage {
     price: String,
     /// Whether the viewer may edit the split and withdraw (the agency).
     can_steer: bool,
+    /// Whether the viewer may draft the bundle's quote once agreed (the
+    /// agency, the lead's people).
+    can_quote: bool,
     problem: Option<Refusal>,
 }
 
@@ -367,6 +370,12 @@ impl ConsortiumPage {
             price: pounds(c.price_pence()),
             members,
             can_steer: caller.check_capability(Capability::Matchmaking).is_ok(),
+            can_quote: c.standing == Standing::Agreed
+                && c.members.iter().any(|m| {
+                    m.lead
+                        && caller.actor.quote_side(&m.provider, None)
+                            == Ok(hcx_domain::access::QuoteSide::Seller)
+                }),
             c,
             problem,
         })
@@ -471,4 +480,16 @@ pub async fn withdraw(
     let version = params.version("consortium")?;
     let outcome = app.withdraw_consortium(&caller, &id, version).await;
     shown_after(&app, &caller, &id, outcome).await
+}
+
+/// The agency or the lead's people draft the bundle's quote: its page next.
+pub async fn quote(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    match app.quote_consortium(&caller, &id).await {
+        Ok(view) => Ok(Redirect::to(&format!("/quotes/{}", view.quote.id)).into_response()),
+        Err(e) => shown_after(&app, &caller, &id, Err(e)).await,
+    }
 }

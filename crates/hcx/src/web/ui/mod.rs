@@ -70,6 +70,7 @@ pub fn routes() -> Routes {
         .post("/consortia/{id}/split", consortium::set_split)
         .post("/consortia/{id}/answer", consortium::answer)
         .post("/consortia/{id}/withdraw", consortium::withdraw)
+        .post("/consortia/{id}/quote", consortium::quote)
         .get("/cases", diligence::list_cases)
         .post("/cases", diligence::create_case)
         .get("/cases/new", diligence::new_case)
