@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use hcx_domain::access::Capability;
-use hcx_domain::consortium::{self, Microlp, Offering, Part, Plan, Problem};
+use hcx_domain::consortium::{self, Offering, Part, Plan, Problem, Solving};
 use hcx_domain::matching::Need;
 use hcx_domain::money::Money;
 use hcx_domain::vocab::OrgKind;
@@ -32,13 +32,29 @@ pub struct ConsortiumReport {
 
 impl App {
     /// The best team for a bundled opportunity of at most `max_members`
-    /// providers (the agency).
+    /// providers (the agency), by the default solver and time limit.
     pub async fn plan_consortium(
         &self,
         caller: &Caller,
         id: &str,
         max_members: usize,
     ) -> Result<ConsortiumReport, ServiceError> {
+        self.plan_consortium_with(caller, id, max_members, Solving::default())
+            .await
+    }
+
+    /// `plan_consortium` by the solver and within the time limit given.
+    pub async fn plan_consortium_with(
+        &self,
+        caller: &Caller,
+        id: &str,
+        max_members: usize,
+        solving: Solving,
+    ) -> Result<ConsortiumReport, ServiceError> {
+        let solver = solving
+            .solver
+            .solver()
+            .map_err(|e| ServiceError::BadRequest(format!("solver: {}", e.0)))?;
         caller.check_capability(Capability::Matchmaking)?;
         if max_members == 0 {
             return Err(ServiceError::BadRequest(
@@ -115,14 +131,17 @@ impl App {
                 });
             }
         }
-        let plan = tokio::task::spawn_blocking(move || consortium::plan(&problem, &Microlp))
-            .await
-            .map_err(|e| ServiceError::Internal(format!("the optimiser stopped: {e}")))?
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let name = solver.name();
+        let plan = tokio::task::spawn_blocking(move || {
+            consortium::plan(&problem, solver.as_ref(), solving.time_limit)
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("the optimiser stopped: {e}")))?
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
         Ok(ConsortiumReport {
             opportunity: id.to_owned(),
             max_members,
-            solver: "microlp",
+            solver: name,
             plan,
         })
     }
