@@ -9,7 +9,7 @@
 //! 1,500), a few do not, and three in ten may not lead (universities and
 //! suppliers). A team may have `requirements / 3 + 2` members.
 
-use std::fmt::Write as _;
+use std::io::Write as _;
 use std::time::{Duration, Instant};
 
 use hcx_domain::consortium::{Candidate, Offering, Part, Problem, SolverKind, Status, plan};
@@ -28,13 +28,14 @@ struct Run {
     gap: Option<f64>,
 }
 
-/// Runs the benchmark: `instances` per size, each solver given `time_limit`.
-pub fn run(instances: usize, time_limit: Duration) -> anyhow::Result<String> {
+/// Runs the benchmark: `instances` per size, each solver given
+/// `time_limit`; prints each size as it is measured.
+pub fn run(instances: usize, time_limit: Duration) -> anyhow::Result<()> {
     let mut solvers = vec![SolverKind::Microlp];
     if SolverKind::Highs.solver().is_ok() {
         solvers.push(SolverKind::Highs);
     }
-    let mut out = String::new();
+    let mut out = std::io::stdout();
     writeln!(
         out,
         "consortium optimiser: {instances} generated instances per size, time limit {:.0} s, coordination cost {COORDINATION_COST}",
@@ -93,7 +94,7 @@ pub fn run(instances: usize, time_limit: Duration) -> anyhow::Result<String> {
         }
     }
     writeln!(out, "{}", machine())?;
-    Ok(out)
+    Ok(())
 }
 
 fn row(

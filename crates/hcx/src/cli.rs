@@ -979,8 +979,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let time_limit = std::time::Duration::try_from_secs_f64(time_limit)
                 .map_err(|_| anyhow::anyhow!("--time-limit: a number of seconds, 0 or more"))?;
-            println!("{}", crate::bench_consortium::run(instances, time_limit)?);
-            Ok(())
+            crate::bench_consortium::run(instances, time_limit)
         }
         Command::Bench { scenario } => {
             let scratch = tempfile::tempdir()?;
