@@ -114,7 +114,7 @@ fn owner_pid(database: &str) -> Option<u32> {
 /// leaves a database for the next process to drop.
 async fn drop_databases_of_dead_processes(admin: &Store) {
     let Ok(rows) =
-        sqlx::query(r"select datname from pg_database where datname like 'hcx\_test\_%'")
+        sqlx::query(r"select datname::text from pg_database where datname like 'hcx\_test\_%'")
             .fetch_all(&admin.pool)
             .await
     else {
@@ -325,7 +325,7 @@ mod tests {
     use super::*;
 
     async fn databases(admin: &Store) -> Vec<String> {
-        sqlx::query("select datname from pg_database")
+        sqlx::query("select datname::text from pg_database")
             .fetch_all(&admin.pool)
             .await
             .unwrap()
@@ -346,7 +346,7 @@ mod tests {
         };
         let admin = Store::connect(&admin).await.unwrap();
         // Above Linux's largest process id: never alive.
-        let dead = "hcx_test_4294967295_1_0".to_owned();
+        let dead = format!("hcx_test_4294967295_{}_0", std::process::id());
         let ours = fresh_name();
         for name in [&dead, &ours] {
             sqlx::query(crate::built(format!("create database {name}")))
