@@ -231,6 +231,13 @@ enum ConsortiumAction {
         /// Most members in the team.
         #[arg(long, default_value_t = crate::services::consortium::DEFAULT_MAX_MEMBERS)]
         max_members: usize,
+        /// Seconds the solver may take; past them, the best team found so
+        /// far and how far from the best it may be.
+        #[arg(long, value_name = "SECONDS", default_value_t = hcx_domain::consortium::DEFAULT_TIME_LIMIT.as_secs_f64())]
+        time_limit: f64,
+        /// microlp (pure Rust), or highs in a build with the feature `highs`.
+        #[arg(long, default_value = "microlp")]
+        solver: hcx_domain::consortium::SolverKind,
         #[arg(long, value_enum, default_value_t = MatchFormat::Table)]
         format: MatchFormat,
     },
@@ -342,6 +349,18 @@ enum Scenario {
         /// Entities of the generated list (0: skip it).
         #[arg(long, default_value_t = 1_000_000)]
         generated: usize,
+    },
+    /// The consortium optimiser on generated bundles (50, 200 and 1,000
+    /// candidates × 10, 20 and 30 requirements): instances proven optimal
+    /// within the time limit, time to the optimum, and the gap where stopped;
+    /// microlp, and HiGHS in a build with the feature `highs`.
+    Consortium {
+        /// Instances of each size.
+        #[arg(long, default_value_t = 5)]
+        instances: usize,
+        /// Seconds each solve may take.
+        #[arg(long, value_name = "SECONDS", default_value_t = hcx_domain::consortium::DEFAULT_TIME_LIMIT.as_secs_f64())]
+        time_limit: f64,
     },
     /// Import a generated world of providers, offers and needs, then time the
     /// providers ranked for one opportunity, and for every opportunity on all cores.
@@ -582,9 +601,15 @@ fn print_consortium(
         return Ok(());
     }
     let plan = &report.plan;
+    let stopped = match (plan.status, plan.gap, plan.bound) {
+        (hcx_domain::consortium::Status::TimeLimit, Some(gap), Some(bound)) => {
+            format!(", gap {:.2}% to the bound {bound:.3}", gap * 100.0)
+        }
+        _ => String::new(),
+    };
     writeln!(
         out,
-        "{}: {:?}, objective {:.3} (at most {} members, {})",
+        "{}: {:?}, objective {:.3}{stopped} (at most {} members, {})",
         report.opportunity, plan.status, plan.objective, report.max_members, report.solver
     )?;
     let mut t = Table::new(&["member", "lead", "requirement", "offer", "days", "fit"]);
@@ -945,12 +970,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 ConsortiumAction::Plan {
                     opportunity,
                     max_members,
+                    time_limit,
+                    solver,
                     format,
                 },
         } => {
+            let time_limit = std::time::Duration::try_from_secs_f64(time_limit)
+                .map_err(|_| anyhow::anyhow!("--time-limit: a number of seconds, 0 or more"))?;
             let app = App::open(&config).await?;
+            let solving = hcx_domain::consortium::Solving { solver, time_limit };
             let report = app
-                .plan_consortium(&Caller::command_line(), &opportunity, max_members)
+                .plan_consortium_with(&Caller::command_line(), &opportunity, max_members, solving)
                 .await?;
             print_consortium(&report, format)
         }
@@ -1096,6 +1126,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", crate::bench_screen::run(queries, generated)?);
             Ok(())
         }
+        Command::Bench {
+            scenario:
+                Scenario::Consortium {
+                    instances,
+                    time_limit,
+                },
+        } => {
+            let time_limit = std::time::Duration::try_from_secs_f64(time_limit)
+                .map_err(|_| anyhow::anyhow!("--time-limit: a number of seconds, 0 or more"))?;
+            crate::bench_consortium::run(instances, time_limit)
+        }
         Command::Bench { scenario } => {
             let scratch = tempfile::tempdir()?;
             if cli.db.is_none() {
@@ -1152,6 +1193,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("{report}");
                 }
                 Scenario::Screen { .. } => unreachable!("screening needs no store"),
+                Scenario::Consortium { .. } => unreachable!("the optimiser needs no store"),
             }
             Ok(())
         }

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod bench_alerts;
+pub mod bench_consortium;
 pub mod bench_screen;
 pub mod cases_cli;
 pub mod cli;

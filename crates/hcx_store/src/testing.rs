@@ -6,11 +6,15 @@
 //! `HCX_TEST_POSTGRES_URL` points the tests at an existing server instead.
 //! When no server can be had, PostgreSQL tests are skipped with a message,
 //! except under `CI=true`, where they fail.
+//!
+//! Each test database is named after the process that made it; on the
+//! cluster this module starts, the first test of a process drops those of
+//! processes no longer alive, so the cluster does not grow without bound.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::Store;
 
@@ -64,6 +68,10 @@ pub async fn postgres() -> Option<TestStore> {
     let admin_store = Store::connect(&admin)
         .await
         .expect("connect to the test PostgreSQL server");
+    static SWEPT: AtomicBool = AtomicBool::new(false);
+    if !external_server() && !SWEPT.swap(true, Ordering::Relaxed) {
+        drop_databases_of_dead_processes(&admin_store).await;
+    }
     sqlx::query(crate::built(format!("create database {name}")))
         .execute(&admin_store.pool)
         .await
@@ -83,6 +91,49 @@ pub async fn postgres() -> Option<TestStore> {
 
 fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// A server named by `HCX_TEST_POSTGRES_URL`, which may be shared with
+/// other machines: its processes cannot be seen here, so nothing is dropped.
+fn external_server() -> bool {
+    std::env::var("HCX_TEST_POSTGRES_URL").is_ok_and(|url| !url.is_empty())
+}
+
+/// The process that made a test database, from its name.
+fn owner_pid(database: &str) -> Option<u32> {
+    let rest = database.strip_prefix("hcx_test_")?;
+    let mut fields = rest.split('_');
+    let pid = fields.next()?.parse().ok()?;
+    let numbers = fields
+        .map(|f| f.parse::<u64>().ok())
+        .collect::<Option<Vec<_>>>()?;
+    (numbers.len() == 2).then_some(pid)
+}
+
+/// Drops the test databases whose process has ended. A failure only
+/// leaves a database for the next process to drop.
+async fn drop_databases_of_dead_processes(admin: &Store) {
+    let Ok(rows) =
+        sqlx::query(r"select datname::text from pg_database where datname like 'hcx\_test\_%'")
+            .fetch_all(&admin.pool)
+            .await
+    else {
+        return;
+    };
+    for row in rows {
+        let Ok(name) = sqlx::Row::try_get::<String, _>(&row, 0) else {
+            continue;
+        };
+        let alive = |pid: u32| Path::new(&format!("/proc/{pid}")).exists();
+        if owner_pid(&name).is_some_and(|pid| !alive(pid)) {
+            // `name` is made of digits and underscores (`owner_pid` parsed it).
+            let _ = sqlx::query(crate::built(format!(
+                "drop database if exists {name} with (force)"
+            )))
+            .execute(&admin.pool)
+            .await;
+        }
+    }
 }
 
 fn fresh_name() -> String {
@@ -271,7 +322,65 @@ macro_rules! test_both_backends {
 
 #[cfg(test)]
 mod tests {
-    use super::replace_database;
+    use super::*;
+
+    async fn databases(admin: &Store) -> Vec<String> {
+        sqlx::query("select datname::text from pg_database")
+            .fetch_all(&admin.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| sqlx::Row::get::<String, _>(row, 0))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn the_databases_of_ended_processes_are_dropped_and_ours_kept() {
+        if external_server() {
+            return;
+        }
+        let admin = match server_url() {
+            Ok(url) => url,
+            Err(reason) if in_ci() => panic!("no PostgreSQL server: {reason}"),
+            Err(reason) => return eprintln!("skipping a PostgreSQL test: {reason}"),
+        };
+        let admin = Store::connect(&admin).await.unwrap();
+        // Above Linux's largest process id: never alive.
+        let dead = format!("hcx_test_4294967295_{}_0", std::process::id());
+        let ours = fresh_name();
+        for name in [&dead, &ours] {
+            sqlx::query(crate::built(format!("create database {name}")))
+                .execute(&admin.pool)
+                .await
+                .unwrap();
+        }
+        drop_databases_of_dead_processes(&admin).await;
+        let left = databases(&admin).await;
+        assert!(!left.contains(&dead));
+        assert!(left.contains(&ours));
+        sqlx::query(crate::built(format!("drop database {ours}")))
+            .execute(&admin.pool)
+            .await
+            .unwrap();
+        admin.close().await;
+    }
+
+    #[test]
+    fn a_test_database_is_known_by_the_process_that_made_it() {
+        assert_eq!(owner_pid("hcx_test_4242_123456789_0"), Some(4242));
+        assert_eq!(owner_pid(&fresh_name()), Some(std::process::id()));
+        for other in [
+            "postgres",
+            "hcx_test_",
+            "hcx_test_4242",
+            "hcx_test_4242_1",
+            "hcx_test_4242_1_2_3",
+            "hcx_test_x_1_2",
+            "hcx_production_4242_1_2",
+        ] {
+            assert_eq!(owner_pid(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn the_database_name_is_swapped_in_the_url() {

@@ -9,7 +9,7 @@ use hcx_domain::agreement::{
     Answer, Consortium, Engagement, PartWork, Place, PlacePart, StaffMix, Standing, partner_type,
     price_parts, proportional_split,
 };
-use hcx_domain::consortium::{self, Microlp, Offering, Part, Plan, Problem, Status};
+use hcx_domain::consortium::{self, Offering, Part, Plan, Problem, Solving, Status};
 use hcx_domain::fields::plain_text;
 use hcx_domain::matching::{self, Need};
 use hcx_domain::money::Money;
@@ -46,13 +46,29 @@ pub struct ConsortiumReport {
 
 impl App {
     /// The best team for a bundled opportunity of at most `max_members`
-    /// providers (the agency).
+    /// providers (the agency), by the default solver and time limit.
     pub async fn plan_consortium(
         &self,
         caller: &Caller,
         id: &str,
         max_members: usize,
     ) -> Result<ConsortiumReport, ServiceError> {
+        self.plan_consortium_with(caller, id, max_members, Solving::default())
+            .await
+    }
+
+    /// `plan_consortium` by the solver and within the time limit given.
+    pub async fn plan_consortium_with(
+        &self,
+        caller: &Caller,
+        id: &str,
+        max_members: usize,
+        solving: Solving,
+    ) -> Result<ConsortiumReport, ServiceError> {
+        let solver = solving
+            .solver
+            .solver()
+            .map_err(|e| ServiceError::BadRequest(format!("solver: {}", e.0)))?;
         caller.check_capability(Capability::Matchmaking)?;
         if !(1..=MAX_MEMBERS).contains(&max_members) {
             return Err(ServiceError::BadRequest(format!(
@@ -136,14 +152,17 @@ impl App {
                 });
             }
         }
-        let plan = tokio::task::spawn_blocking(move || consortium::plan(&problem, &Microlp))
-            .await
-            .map_err(|e| ServiceError::Internal(format!("the optimiser stopped: {e}")))?
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let name = solver.name();
+        let plan = tokio::task::spawn_blocking(move || {
+            consortium::plan(&problem, solver.as_ref(), solving.time_limit)
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("the optimiser stopped: {e}")))?
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
         Ok(ConsortiumReport {
             opportunity: id.to_owned(),
             max_members,
-            solver: "microlp",
+            solver: name,
             plan,
         })
     }
@@ -205,7 +224,7 @@ impl App {
         note: &str,
     ) -> Result<Consortium, ServiceError> {
         let report = self.plan_consortium(caller, id, max_members).await?;
-        if report.plan.status != Status::Optimal {
+        if report.plan.members.is_empty() {
             let why: Vec<String> = report
                 .plan
                 .uncovered
@@ -266,7 +285,14 @@ impl App {
             opportunity: o.id.clone(),
             standing: Standing::Proposed,
             objective: report.plan.objective,
-            solver: report.solver.to_owned(),
+            solver: match (report.plan.status, report.plan.gap) {
+                (Status::TimeLimit, Some(gap)) => format!(
+                    "{}, stopped at the time limit within {:.2}% of the best",
+                    report.solver,
+                    gap * 100.0
+                ),
+                _ => report.solver.to_owned(),
+            },
             members,
             proposed_by: caller.actor.id.clone(),
             note,

@@ -53,10 +53,16 @@ pub struct PlanResponse {
     pub opportunity: String,
     pub max_members: usize,
     pub solver: String,
-    /// `optimal` or `infeasible`.
+    /// `optimal` (proven best), `time_limit` (the best team found when the
+    /// time limit was reached) or `infeasible`.
     pub status: String,
     /// Total fit of the parts given less a coordination cost per member.
     pub objective: f64,
+    /// How far from the best the team may be, `(bound - objective) /
+    /// max(|bound|, |objective|)`: 0 when optimal; absent without a team.
+    pub gap: Option<f64>,
+    /// A proven upper bound on any team's objective; absent without a team.
+    pub bound: Option<f64>,
     /// The lead first.
     pub members: Vec<PlanMemberResponse>,
     pub uncovered: Vec<UncoveredResponse>,
@@ -73,6 +79,8 @@ impl PlanResponse {
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default(),
             objective: r.plan.objective,
+            gap: r.plan.gap,
+            bound: r.plan.bound,
             members: r
                 .plan
                 .members

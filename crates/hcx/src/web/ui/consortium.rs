@@ -105,8 +105,19 @@ pub struct PlanPage {
 }
 
 impl PlanPage {
-    fn optimal(&self) -> bool {
-        self.report.plan.status == Status::Optimal
+    fn has_team(&self) -> bool {
+        !self.report.plan.members.is_empty()
+    }
+
+    /// How sure the plan is: proven best, or how far from it at most.
+    fn standing(&self) -> String {
+        match (self.report.plan.status, self.report.plan.gap) {
+            (Status::TimeLimit, Some(gap)) => format!(
+                "Best found in the time limit, within {:.2}% of the best team",
+                gap * 100.0
+            ),
+            _ => "Optimal: proven best".to_owned(),
+        }
     }
 
     fn objective(&self) -> String {
